@@ -1,0 +1,169 @@
+// Command-line flags, named and meaning what sysdig's do. yargs parses; this module normalises the
+// sysdig spellings yargs cannot express directly (-pc, -cl, -lv) and validates combinations.
+import yargs from 'yargs';
+
+export interface CliOptions {
+  read: string[];
+  write?: string;
+  print?: string;
+  json: boolean;
+  bufFormat: 'normal' | 'ascii' | 'hex' | 'hexascii' | 'base64';
+  snaplen: number;
+  numEvents: number;
+  seconds: number;
+  quiet: boolean;
+  verbose: boolean;
+  timeType: 'h' | 'a' | 'r' | 'd' | 'D';
+  list: boolean;
+  listVerbose: boolean;
+  listEvents: boolean;
+  debug: boolean;
+  chisels: string[];
+  chiselArgs: string[][];
+  listChisels: boolean;
+  chiselInfo?: string;
+  chiselDirs: string[];
+  compress: boolean;
+  fatfile: boolean;
+  fileSizeMb: number;
+  rotateSeconds: number;
+  fileLimit: number;
+  eventLimit: number;
+  bufsize?: number;
+  pcap?: string;
+  pcapFilter?: string;
+  ui?: boolean;
+  forcePrint: boolean;
+  snapshot?: string;
+  delayMs: number;
+  unbuffered: boolean;
+  summary: boolean;
+  filter: string;
+  containerFormat: boolean;
+}
+
+export class UsageError extends Error {}
+
+/** sysdig allows `-pc`, `-pcontainer`, `-cl`, `-lv`: split them before yargs sees them. */
+function preprocess(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-pc' || a === '-pcontainer') out.push('--container-format');
+    else if (a === '-cl') out.push('--list-chisels');
+    else if (a === '-lv') out.push('-l', '--list-verbose');
+    else out.push(a);
+  }
+  return out;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const y = yargs(preprocess(argv))
+    .scriptName('tsdig')
+    .usage('Usage: tsdig [options] [-p <output_format>] [filter]\n\nContainer-aware system and network monitor. With no output option on a terminal, opens the live UI;\nwith -r FILE replays a capture. Flags keep sysdig\'s names and meanings.')
+    .parserConfiguration({ 'short-option-groups': true, 'unknown-options-as-args': false, 'halt-at-non-option': false, 'camel-case-expansion': false })
+    .option('r', { alias: ['read', 'readfile'], type: 'string', description: 'read events from a capture file (repeatable)' })
+    .option('w', { alias: 'write', type: 'string', description: 'write events to a .scap file' })
+    .option('p', { alias: 'print', type: 'string', description: 'output format (%field tokens); -pc adds container columns' })
+    .option('container-format', { type: 'boolean', hidden: true })
+    .option('j', { alias: 'json', type: 'boolean', description: 'one JSON object per event' })
+    .option('A', { alias: 'print-ascii', type: 'boolean', description: 'print buffers as ASCII with line breaks' })
+    .option('x', { alias: 'print-hex', type: 'boolean', description: 'print buffers in hex' })
+    .option('X', { alias: 'print-hex-ascii', type: 'boolean', description: 'print buffers in hex and ASCII' })
+    .option('b', { alias: 'print-base64', type: 'boolean', description: 'print buffers in base64' })
+    .option('s', { alias: 'snaplen', type: 'number', description: 'bytes of each I/O buffer to capture (default 80)' })
+    .option('n', { alias: 'numevents', type: 'number', description: 'stop after this many events' })
+    .option('M', { type: 'number', description: 'stop after this many seconds' })
+    .option('q', { alias: 'quiet', type: 'boolean', description: 'do not print events' })
+    .option('v', { alias: 'verbose', type: 'boolean', description: 'whole buffers, and a summary at the end' })
+    .option('t', { alias: 'timetype', type: 'string', description: 'time format: h (default), a, r, d, D' })
+    .option('l', { alias: 'list', type: 'boolean', description: 'list the fields' })
+    .option('list-verbose', { type: 'boolean', hidden: true })
+    .option('L', { alias: 'list-events', type: 'boolean', description: 'list the event types' })
+    .option('D', { alias: 'debug', type: 'boolean', description: 'also show internal events' })
+    .option('c', { alias: 'chisel', type: 'string', description: 'run a chisel (repeatable)' })
+    .option('list-chisels', { type: 'boolean', description: 'list chisels (-cl)' })
+    .option('i', { alias: 'chisel-info', type: 'string', description: 'describe a chisel and its arguments' })
+    .option('chisel-dir', { type: 'string', array: true, description: 'extra folder to search for chisels' })
+    .option('z', { alias: 'compress', type: 'boolean', description: 'gzip the -w file' })
+    .option('F', { alias: 'fatfile', type: 'boolean', description: 'keep state-changing events that fail the filter (default with -w)' })
+    .option('C', { alias: 'file-size', type: 'number', description: 'rotate -w files every N MB' })
+    .option('G', { alias: 'seconds', type: 'number', description: 'rotate -w files every N seconds' })
+    .option('W', { alias: 'limit', type: 'number', description: 'keep at most N rotated files' })
+    .option('e', { alias: 'event-limit', type: 'number', description: 'rotate -w files every N events' })
+    .option('bufsize', { type: 'number', description: 'ring buffer size in MB (live)' })
+    .option('pcap', { type: 'string', description: 'write packets to a pcapng file' })
+    .option('f', { alias: 'pcap-filter', type: 'string', description: 'libpcap capture filter for --pcap' })
+    .option('ui', { type: 'boolean', description: 'force the full-screen UI' })
+    .option('print-events', { type: 'boolean', description: 'print events even on a terminal' })
+    .option('snapshot', { type: 'string', description: 'print one frame of a UI view as text and exit' })
+    .option('d', { alias: 'delay', type: 'number', description: 'UI refresh interval in ms (default 2000)' })
+    .option('unbuffered', { type: 'boolean', description: 'flush output after every event' })
+    .option('S', { alias: 'summary', type: 'boolean', description: 'print event counts per type at the end' })
+    .help('h')
+    .alias('h', 'help')
+    .version(false)
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new UsageError(err ? err.message : msg);
+    });
+  const a = y.parseSync() as Record<string, unknown>;
+  if (a.help) return null as unknown as CliOptions;
+  const bufFlags = ['A', 'x', 'X', 'b'].filter((k) => a[k]);
+  if (bufFlags.length > 1) throw new UsageError('you cannot specify more than one output format (-A, -x, -X, -b)');
+  const t = (a.t as string | undefined) ?? 'h';
+  if (!['h', 'a', 'r', 'd', 'D'].includes(t)) throw new UsageError(`invalid -t value '${t}': use h, a, r, d or D`);
+  const num = (k: string, def: number) => {
+    const v = a[k];
+    if (v === undefined) return def;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageError(`-${k} needs a non-negative number`);
+    return v;
+  };
+  const chisels = a.c === undefined ? [] : Array.isArray(a.c) ? (a.c as string[]).slice() : [a.c as string];
+  let listChisels = !!a['list-chisels'];
+  if (chisels.length === 1 && chisels[0] === 'l') {
+    listChisels = true;
+    chisels.length = 0;
+  }
+  const print = a.p as string | undefined;
+  return {
+    read: a.r === undefined ? [] : Array.isArray(a.r) ? (a.r as string[]) : [a.r as string],
+    write: a.w as string | undefined,
+    print: print === 'c' || print === 'container' ? undefined : print,
+    containerFormat: !!a['container-format'] || print === 'c' || print === 'container',
+    json: !!a.j,
+    bufFormat: a.A ? 'ascii' : a.x ? 'hex' : a.X ? 'hexascii' : a.b ? 'base64' : 'normal',
+    snaplen: num('s', 80),
+    numEvents: num('n', 0),
+    seconds: num('M', 0),
+    quiet: !!a.q,
+    verbose: !!a.v,
+    timeType: t as CliOptions['timeType'],
+    list: !!a.l,
+    listVerbose: !!a['list-verbose'],
+    listEvents: !!a.L,
+    debug: !!a.D,
+    chisels,
+    chiselArgs: [],
+    listChisels,
+    chiselInfo: a.i as string | undefined,
+    chiselDirs: (a['chisel-dir'] as string[] | undefined) ?? [],
+    compress: !!a.z,
+    fatfile: a.F === undefined ? true : !!a.F,
+    fileSizeMb: num('C', 0),
+    rotateSeconds: num('G', 0),
+    fileLimit: num('W', 0),
+    eventLimit: num('e', 0),
+    bufsize: a.bufsize as number | undefined,
+    pcap: a.pcap as string | undefined,
+    pcapFilter: a.f as string | undefined,
+    ui: a.ui as boolean | undefined,
+    forcePrint: !!a['print-events'],
+    snapshot: a.snapshot as string | undefined,
+    delayMs: num('d', 2000),
+    unbuffered: !!a.unbuffered,
+    summary: !!a.S,
+    filter: ((a._ as Array<string | number>) ?? []).map(String).join(' '),
+  };
+}

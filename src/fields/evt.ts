@@ -1,0 +1,197 @@
+// evt.* fields: the event itself (number, time, type, direction, arguments, result, buffers).
+import { FieldSpec } from './registry';
+import { EventCtx } from './context';
+import { EVENTS, EVENTS_BY_NAME, EF, PT, SYSCALL_NAMES } from '../events/table';
+import { renderArgs, renderParam, errnoStr, humanTime } from '../output/render';
+import { dateTime, iso8601, secNs, splitTs, timeOfDay, ns9 } from './timefmt';
+import { ERRNO_NAMES } from '../events/errno';
+import { escapeBuffer } from '../output/buffers';
+
+export function evtTypeName(c: EventCtx): string {
+  const e = c.e;
+  if (e.type <= 1) {
+    const id = e.uint(0);
+    return id !== undefined ? SYSCALL_NAMES[id] ?? '<unknown>' : 'syscall';
+  }
+  return e.info.name;
+}
+
+/** ns between the paired enter and this exit, or undefined */
+export function latency(c: EventCtx): number | undefined {
+  const s = c.s;
+  if (c.e.dir !== 1 || !s.enterAvailable) return undefined;
+  return c.e.nsSince(s.enter.tsHi, s.enter.tsLo);
+}
+
+function resParam(c: EventCtx): number | undefined {
+  const e = c.e;
+  if (e.dir !== 1 || e.paramCount === 0) return undefined;
+  const p = e.info.params[0]!;
+  if (p.name !== 'res' && p.type !== PT.ERRNO && p.type !== PT.FD && p.type !== PT.PID) return undefined;
+  return e.int(0);
+}
+
+function outputTime(c: EventCtx): string {
+  const e = c.e;
+  switch (c.timeMode) {
+    case 'a': {
+      const [s, ns] = splitTs(e.tsHi, e.tsLo);
+      return `${s}.${ns9(ns)}`;
+    }
+    case 'r':
+      return secNs(e.nsSince(c.s.firstTsHi, c.s.firstTsLo));
+    case 'd': {
+      const l = latency(c);
+      return secNs(l ?? 0);
+    }
+    case 'D': {
+      if (c.lastPrintedHi < 0) return secNs(0);
+      return secNs(e.nsSince(c.lastPrintedHi, c.lastPrintedLo));
+    }
+    default:
+      return timeOfDay(e.tsHi, e.tsLo);
+  }
+}
+
+function argIndex(c: EventCtx, arg: string): number {
+  if (/^\d+$/.test(arg)) return Number(arg);
+  return c.e.info.paramIndex.get(arg) ?? -1;
+}
+
+function buffer(c: EventCtx): Buffer | undefined {
+  const e = c.e;
+  const params = e.info.params;
+  const n = e.paramCount;
+  for (let i = 0; i < n; i++) if (params[i]!.type === PT.BYTEBUF && params[i]!.name === 'data') return e.bytes(i);
+  return undefined;
+}
+
+const isIo = (c: EventCtx, flag: number) => (c.e.info.flags & flag) !== 0;
+
+export const EVT_FIELDS: FieldSpec[] = [
+  { name: 'evt.num', type: 'int', desc: 'event number', value: (c) => c.e.num },
+  { name: 'evt.time', type: 'string', desc: 'event timestamp as a time string with nanoseconds', value: (c) => timeOfDay(c.e.tsHi, c.e.tsLo) },
+  { name: 'evt.time.s', type: 'string', desc: 'event timestamp without nanoseconds', value: (c) => timeOfDay(c.e.tsHi, c.e.tsLo, false) },
+  { name: 'evt.time.iso8601', type: 'string', desc: 'event timestamp in ISO 8601 (UTC)', value: (c) => iso8601(c.e.tsHi, c.e.tsLo) },
+  { name: 'evt.datetime', type: 'string', desc: 'event timestamp with the date', value: (c) => dateTime(c.e.tsHi, c.e.tsLo) },
+  { name: 'evt.datetime.s', type: 'string', desc: 'date and time without nanoseconds', value: (c) => dateTime(c.e.tsHi, c.e.tsLo, false) },
+  { name: 'evt.rawtime', type: 'abstime', desc: 'absolute timestamp in ns', value: (c) => c.e.tsBig() },
+  { name: 'evt.rawtime.s', type: 'abstime', desc: 'seconds part of the timestamp', value: (c) => BigInt(splitTs(c.e.tsHi, c.e.tsLo)[0]) },
+  { name: 'evt.rawtime.ns', type: 'abstime', desc: 'ns part of the timestamp', value: (c) => BigInt(splitTs(c.e.tsHi, c.e.tsLo)[1]) },
+  { name: 'evt.reltime', type: 'reltime', desc: 'ns since the capture start', value: (c) => c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) },
+  { name: 'evt.reltime.s', type: 'reltime', desc: 'seconds since the capture start', value: (c) => Math.floor(c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) / 1e9) },
+  { name: 'evt.reltime.ns', type: 'reltime', desc: 'ns part of the time since the capture start', value: (c) => c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) % 1e9 },
+  { name: 'evt.outputtime', type: 'string', desc: 'event time as selected by -t', value: outputTime },
+  { name: 'evt.latency', type: 'reltime', desc: 'exit minus enter time, ns', value: (c) => latency(c) ?? 0 },
+  { name: 'evt.latency.s', type: 'reltime', desc: 'integer part of the latency', value: (c) => Math.floor((latency(c) ?? 0) / 1e9) },
+  { name: 'evt.latency.ns', type: 'reltime', desc: 'fractional part of the latency, ns', value: (c) => (latency(c) ?? 0) % 1e9 },
+  { name: 'evt.latency.human', type: 'string', desc: 'latency as a human readable string', value: (c) => humanTime(latency(c) ?? 0) },
+  { name: 'evt.deltatime', type: 'reltime', desc: 'ns since the previous event', value: (c) => (c.s.prevTsHiSaved < 0 ? 0 : c.e.nsSince(c.s.prevTsHiSaved, c.s.prevTsLoSaved)) },
+  { name: 'evt.deltatime.s', type: 'reltime', desc: 'integer part of the delta', value: (c) => Math.floor((c.s.prevTsHiSaved < 0 ? 0 : c.e.nsSince(c.s.prevTsHiSaved, c.s.prevTsLoSaved)) / 1e9) },
+  { name: 'evt.deltatime.ns', type: 'reltime', desc: 'fractional part of the delta', value: (c) => (c.s.prevTsHiSaved < 0 ? 0 : c.e.nsSince(c.s.prevTsHiSaved, c.s.prevTsLoSaved)) % 1e9 },
+  { name: 'evt.dir', type: 'string', desc: "'>' enter, '<' exit", value: (c) => (c.e.dir === 0 ? '>' : '<') },
+  { name: 'evt.type', type: 'string', desc: 'event name', value: evtTypeName },
+  {
+    name: 'evt.type.is', type: 'int', desc: '1 if the event is of the given type', arg: 'required', dottedArg: true,
+    withArg: (a) => {
+      const ids = EVENTS_BY_NAME.get(a ?? '');
+      if (!ids) return `unknown event type '${a}'`;
+      const set = new Set(ids);
+      return { value: (c) => (set.has(c.e.type) ? 1 : 0) };
+    },
+  },
+  { name: 'syscall.type', type: 'string', desc: 'syscall name, unset for non-syscall events', value: (c) => (isSyscall(c) ? evtTypeName(c) : undefined) },
+  { name: 'evt.category', type: 'string', desc: 'event category', value: (c) => c.e.info.category },
+  { name: 'evt.cpu', type: 'int', desc: 'CPU number', value: (c) => c.e.cpu },
+  { name: 'evt.args', type: 'string', desc: 'all the event arguments', value: (c) => renderArgs(c.s, c.e, c.render) },
+  { name: 'evt.info', type: 'string', desc: 'event arguments, or a higher level summary', value: (c) => renderArgs(c.s, c.e, c.render) },
+  {
+    name: 'evt.arg', type: 'string', desc: 'one argument by name or number', arg: 'required', dottedArg: true,
+    withArg: (a) => ({
+      value: (c) => {
+        const i = argIndex(c, a!);
+        if (i < 0 || i >= c.e.paramCount) return undefined;
+        return renderParam(c.s, c.e, i, c.e.info.params[i]!, c.render);
+      },
+    }),
+  },
+  {
+    name: 'evt.rawarg', type: 'string', desc: 'one argument by name, as a raw value', arg: 'required', dottedArg: true,
+    withArg: (a) => ({
+      value: (c) => {
+        const i = argIndex(c, a!);
+        if (i < 0 || i >= c.e.paramCount) return undefined;
+        const p = c.e.info.params[i]!;
+        switch (p.type) {
+          case PT.INT8: case PT.INT16: case PT.INT32: case PT.INT64: case PT.ERRNO: case PT.FD: case PT.PID:
+            return c.e.int(i);
+          case PT.UINT8: case PT.UINT16: case PT.UINT32: case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32:
+          case PT.UID: case PT.GID: case PT.MODE: case PT.SIGTYPE: case PT.SYSCALLID: case PT.PORT:
+            return c.e.uint(i);
+          case PT.UINT64: case PT.RELTIME: case PT.ABSTIME:
+            return c.e.uint(i);
+          case PT.CHARBUF: case PT.FSPATH: case PT.FSRELPATH:
+            return c.e.str(i);
+          default:
+            return renderParam(c.s, c.e, i, p, c.render);
+        }
+      },
+    }),
+  },
+  { name: 'evt.buffer', type: 'bytes', desc: 'the I/O data buffer', value: buffer, display: (c) => { const b = buffer(c); return b ? escapeBuffer(b, c.render.bufFormat, 0) : undefined; } },
+  { name: 'evt.buflen', type: 'int', desc: 'length of the I/O buffer', value: (c) => { const r = resParam(c); return isIo(c, EF.READS_FROM_FD | EF.WRITES_TO_FD) && c.e.dir === 1 && r !== undefined && r >= 0 ? r : undefined; } },
+  { name: 'evt.res', type: 'string', desc: "'SUCCESS' or the error code", value: (c) => { const r = resParam(c); if (r === undefined) return undefined; return r >= 0 ? 'SUCCESS' : ERRNO_NAMES[-r] ?? String(r); } },
+  { name: 'evt.rawres', type: 'int', desc: 'return value as a number', value: resParam },
+  { name: 'evt.failed', type: 'bool', desc: 'true if the event returned an error', value: (c) => { const r = resParam(c); return r === undefined ? false : r < 0; } },
+  { name: 'evt.is_io', type: 'bool', desc: 'reads or writes an fd', value: (c) => isIo(c, EF.READS_FROM_FD | EF.WRITES_TO_FD) },
+  { name: 'evt.is_io_read', type: 'bool', desc: 'reads from an fd', value: (c) => isIo(c, EF.READS_FROM_FD) },
+  { name: 'evt.is_io_write', type: 'bool', desc: 'writes to an fd', value: (c) => isIo(c, EF.WRITES_TO_FD) },
+  { name: 'evt.io_dir', type: 'string', desc: "'r' or 'w'", value: (c) => (isIo(c, EF.READS_FROM_FD) ? 'r' : isIo(c, EF.WRITES_TO_FD) ? 'w' : undefined) },
+  { name: 'evt.is_wait', type: 'bool', desc: 'the event makes the thread wait', value: (c) => isIo(c, EF.WAITS) },
+  { name: 'evt.wait_latency', type: 'reltime', desc: 'time spent waiting, ns', value: (c) => (isIo(c, EF.WAITS) ? latency(c) ?? 0 : undefined) },
+  { name: 'evt.is_syslog', type: 'bool', desc: 'a write to /dev/log', value: (c) => c.s.fd?.name === '/dev/log' && isIo(c, EF.WRITES_TO_FD) },
+  { name: 'evt.count', type: 'int', desc: 'always 1', value: () => 1 },
+  { name: 'evt.count.error', type: 'int', desc: '1 for failed events', value: (c) => { const r = resParam(c); return r !== undefined && r < 0 ? 1 : 0; } },
+  { name: 'evt.count.error.file', type: 'int', desc: '1 for failed file events', value: (c) => { const r = resParam(c); return r !== undefined && r < 0 && c.e.info.category === 'file' ? 1 : 0; } },
+  { name: 'evt.count.error.net', type: 'int', desc: '1 for failed network events', value: (c) => { const r = resParam(c); return r !== undefined && r < 0 && c.e.info.category === 'net' ? 1 : 0; } },
+  { name: 'evt.count.error.memory', type: 'int', desc: '1 for failed memory events', value: (c) => { const r = resParam(c); return r !== undefined && r < 0 && c.e.info.category === 'memory' ? 1 : 0; } },
+  { name: 'evt.count.error.other', type: 'int', desc: '1 for other failed events', value: (c) => { const r = resParam(c); const k = c.e.info.category; return r !== undefined && r < 0 && k !== 'file' && k !== 'net' && k !== 'memory' ? 1 : 0; } },
+  { name: 'evt.count.exit', type: 'int', desc: '1 for exit events', value: (c) => (c.e.dir === 1 ? 1 : 0) },
+  { name: 'evt.around', type: 'int', desc: 'not supported in this version (needs two passes)', arg: 'required', withArg: () => 'evt.around is not supported' },
+  { name: 'evt.abspath', type: 'string', desc: 'absolute path of the event path argument', value: (c) => absPath(c, 'path') },
+  { name: 'evt.abspath.src', type: 'string', desc: 'source path (rename/link)', value: (c) => absPath(c, 'oldpath') },
+  { name: 'evt.abspath.dst', type: 'string', desc: 'destination path (rename/link)', value: (c) => absPath(c, 'newpath') },
+  { name: 'evt.is_open_read', type: 'bool', desc: 'open for reading', value: (c) => openMode(c, 1) },
+  { name: 'evt.is_open_write', type: 'bool', desc: 'open for writing', value: (c) => openMode(c, 2) },
+  { name: 'evt.is_open_exec', type: 'bool', desc: 'open of an executable', value: () => false },
+  { name: 'evt.errorcode', type: 'int', desc: 'error code, or 0', value: (c) => { const r = resParam(c); return r !== undefined && r < 0 ? -r : 0; } },
+  { name: 'evt.res.str', type: 'string', desc: 'result rendered', value: (c) => { const r = resParam(c); return r === undefined ? undefined : errnoStr(r); } },
+];
+
+function isSyscall(c: EventCtx): boolean {
+  const k = c.e.info.categoryId;
+  return k !== 'INTERNAL' && k !== 'SCHEDULER' && c.e.info.name !== 'container' && c.e.info.name !== 'procexit' && c.e.info.name !== 'signaldeliver' && c.e.info.name !== 'page_fault' && c.e.info.name !== 'pluginevent';
+}
+
+function absPath(c: EventCtx, name: string): string | undefined {
+  const e = c.e;
+  let i = e.info.paramIndex.get(name) ?? -1;
+  if (i < 0) i = e.info.paramIndex.get('name') ?? -1;
+  if (i < 0 || i >= e.paramCount || !c.s.thread) return undefined;
+  const p = e.info.params[i]!;
+  const v = e.str(i);
+  if (v === undefined) return undefined;
+  const dirfd = p.type === PT.FSRELPATH && p.dirfd >= 0 ? e.int(p.dirfd) : undefined;
+  return c.s.resolvePath(c.s.thread, v, dirfd);
+}
+
+function openMode(c: EventCtx, bit: number): boolean {
+  const e = c.e;
+  const name = e.info.name;
+  if (!(name === 'open' || name === 'openat' || name === 'openat2' || name === 'creat') || e.dir !== 1) return false;
+  const i = e.info.paramIndex.get('flags') ?? -1;
+  const f = i >= 0 ? e.uint(i) ?? 0 : 0;
+  return (f & bit) !== 0;
+}
+
+void EVENTS;

@@ -1,0 +1,75 @@
+// fd.* fields: the file descriptor the event uses.
+import { FieldSpec } from './registry';
+import { EventCtx } from './context';
+import { fdTypeChar, fdTypeName, FdInfo, l4Name } from '../state/fdinfo';
+import { FdType } from '../scap/types';
+
+const fd = (c: EventCtx): FdInfo | null => c.s.fd;
+const ip = (f: FdInfo | null) => !!f && f.isIp;
+
+function isServer(f: FdInfo): boolean {
+  return f.role === 1 || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK;
+}
+
+/** client/server sides: for a server socket the tuple is client→server */
+const cip = (f: FdInfo) => f.sip;
+const sip = (f: FdInfo) => (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK ? f.sip : f.dip);
+const cport = (f: FdInfo) => f.sport;
+const sport = (f: FdInfo) => (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK ? f.sport : f.dport);
+const lip = (f: FdInfo) => (isServer(f) ? sip(f) : cip(f));
+const rip = (f: FdInfo) => (isServer(f) ? cip(f) : sip(f));
+const lport = (f: FdInfo) => (isServer(f) ? sport(f) : cport(f));
+const rport = (f: FdInfo) => (isServer(f) ? cport(f) : sport(f));
+
+function dirOf(name: string): string {
+  const i = name.lastIndexOf('/');
+  return i <= 0 ? '/' : name.slice(0, i);
+}
+
+export const FD_FIELDS: FieldSpec[] = [
+  { name: 'fd.num', type: 'int', desc: 'fd number', value: (c) => (c.s.fdNum >= 0 || c.s.fd ? c.s.fdNum : undefined) },
+  { name: 'fd.type', type: 'string', desc: 'fd type', value: (c) => { const f = fd(c); return f ? fdTypeName(f.type) : undefined; } },
+  { name: 'fd.typechar', type: 'string', desc: 'fd type letter', value: (c) => { const f = fd(c); return f ? fdTypeChar(f.type) : undefined; } },
+  { name: 'fd.name', type: 'string', desc: 'fd name (path, tuple…)', value: (c) => fd(c)?.name },
+  { name: 'fd.directory', type: 'string', desc: 'directory of a file fd', value: (c) => { const f = fd(c); return f && (f.isFile || f.type === FdType.DIRECTORY) ? dirOf(f.name) : undefined; } },
+  { name: 'fd.filename', type: 'string', desc: 'file name without the directory', value: (c) => { const f = fd(c); return f && f.isFile ? f.name.slice(f.name.lastIndexOf('/') + 1) : undefined; } },
+  { name: 'fd.ip', type: 'ipaddr', desc: 'ip matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [cip(f!), sip(f!)] : undefined; } },
+  { name: 'fd.cip', type: 'ipaddr', desc: 'client ip', value: (c) => { const f = fd(c); return ip(f) ? cip(f!) : undefined; } },
+  { name: 'fd.sip', type: 'ipaddr', desc: 'server ip', value: (c) => { const f = fd(c); return ip(f) ? sip(f!) : undefined; } },
+  { name: 'fd.lip', type: 'ipaddr', desc: 'local ip', value: (c) => { const f = fd(c); return ip(f) ? lip(f!) : undefined; } },
+  { name: 'fd.rip', type: 'ipaddr', desc: 'remote ip', value: (c) => { const f = fd(c); return ip(f) ? rip(f!) : undefined; } },
+  { name: 'fd.port', type: 'port', desc: 'port matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [String(cport(f!)), String(sport(f!))] : undefined; } },
+  { name: 'fd.cport', type: 'port', desc: 'client port', value: (c) => { const f = fd(c); return ip(f) ? cport(f!) : undefined; } },
+  { name: 'fd.sport', type: 'port', desc: 'server port', value: (c) => { const f = fd(c); return ip(f) ? sport(f!) : undefined; } },
+  { name: 'fd.lport', type: 'port', desc: 'local port', value: (c) => { const f = fd(c); return ip(f) ? lport(f!) : undefined; } },
+  { name: 'fd.rport', type: 'port', desc: 'remote port', value: (c) => { const f = fd(c); return ip(f) ? rport(f!) : undefined; } },
+  { name: 'fd.l4proto', type: 'string', desc: 'l4 protocol', value: (c) => { const f = fd(c); return ip(f) ? l4Name(f!.l4proto) : undefined; } },
+  { name: 'fd.sockfamily', type: 'string', desc: 'ip or unix', value: (c) => { const f = fd(c); return !f ? undefined : f.isIp ? 'ip' : f.type === FdType.UNIX_SOCK ? 'unix' : undefined; } },
+  { name: 'fd.is_server', type: 'bool', desc: 'the process is the server side', value: (c) => { const f = fd(c); return f ? isServer(f) : undefined; } },
+  { name: 'fd.uid', type: 'string', desc: 'unique fd id (tid+fd)', value: (c) => (c.s.thread && c.s.fdNum >= 0 ? `${c.s.thread.pid}${c.s.fdNum}` : undefined) },
+  { name: 'fd.containername', type: 'string', desc: 'container name + fd name', value: (c) => { const f = fd(c); const t = c.s.thread; if (!f || !t) return undefined; const k = t.containerId ? c.s.containers.get(t.containerId)?.name ?? t.containerId : 'host'; return k + ':' + f.name; } },
+  { name: 'fd.containerdirectory', type: 'string', desc: 'container name + directory', value: (c) => { const f = fd(c); const t = c.s.thread; if (!f || !t || !f.isFile) return undefined; const k = t.containerId ? c.s.containers.get(t.containerId)?.name ?? t.containerId : 'host'; return k + ':' + dirOf(f.name); } },
+  { name: 'fd.proto', type: 'string', desc: 'protocol (filters only)', value: (c) => { const f = fd(c); return ip(f) ? l4Name(f!.l4proto) : undefined; } },
+  { name: 'fd.cproto', type: 'string', desc: 'client protocol', value: (c) => { const f = fd(c); return ip(f) ? l4Name(f!.l4proto) : undefined; } },
+  { name: 'fd.sproto', type: 'string', desc: 'server protocol', value: (c) => { const f = fd(c); return ip(f) ? l4Name(f!.l4proto) : undefined; } },
+  { name: 'fd.lproto', type: 'string', desc: 'local protocol', value: (c) => { const f = fd(c); return ip(f) ? l4Name(f!.l4proto) : undefined; } },
+  { name: 'fd.rproto', type: 'string', desc: 'remote protocol', value: (c) => { const f = fd(c); return ip(f) ? l4Name(f!.l4proto) : undefined; } },
+  { name: 'fd.net', type: 'ipnet', desc: 'ip of either side, for net matches', value: (c) => { const f = fd(c); return ip(f) ? [cip(f!), sip(f!)] : undefined; } },
+  { name: 'fd.cnet', type: 'ipnet', desc: 'client net', value: (c) => { const f = fd(c); return ip(f) ? cip(f!) : undefined; } },
+  { name: 'fd.snet', type: 'ipnet', desc: 'server net', value: (c) => { const f = fd(c); return ip(f) ? sip(f!) : undefined; } },
+  { name: 'fd.lnet', type: 'ipnet', desc: 'local net', value: (c) => { const f = fd(c); return ip(f) ? lip(f!) : undefined; } },
+  { name: 'fd.rnet', type: 'ipnet', desc: 'remote net', value: (c) => { const f = fd(c); return ip(f) ? rip(f!) : undefined; } },
+  { name: 'fd.connected', type: 'bool', desc: 'socket connected', value: (c) => { const f = fd(c); return f ? f.isSocket && f.name !== '' : undefined; } },
+  { name: 'fd.name_changed', type: 'bool', desc: 'name changed by this event', value: () => false },
+  { name: 'fd.cip.name', type: 'string', desc: 'client domain name (not resolved)', value: () => undefined },
+  { name: 'fd.sip.name', type: 'string', desc: 'server domain name (not resolved)', value: () => undefined },
+  { name: 'fd.lip.name', type: 'string', desc: 'local domain name (not resolved)', value: () => undefined },
+  { name: 'fd.rip.name', type: 'string', desc: 'remote domain name (not resolved)', value: () => undefined },
+  { name: 'fd.dev', type: 'int', desc: 'device number', value: (c) => fd(c)?.dev },
+  { name: 'fd.dev.major', type: 'int', desc: 'device major', value: (c) => { const f = fd(c); return f ? (f.dev >>> 20) : undefined; } },
+  { name: 'fd.dev.minor', type: 'int', desc: 'device minor', value: (c) => { const f = fd(c); return f ? f.dev & 0xfffff : undefined; } },
+  { name: 'fd.ino', type: 'int', desc: 'inode', value: (c) => fd(c)?.ino },
+  { name: 'fd.nameraw', type: 'string', desc: 'name without resolution', value: (c) => fd(c)?.name },
+  { name: 'fd.types', type: 'list', desc: 'types of all fds of the process', value: (c) => { const t = c.s.thread; if (!t) return undefined; const s = new Set<string>(); for (const f of t.fds.values()) s.add(fdTypeName(f.type)); return [...s]; } },
+];
+

@@ -1,0 +1,17 @@
+// The registry with every field class.
+import { Registry } from './registry';
+import { EVT_FIELDS } from './evt';
+import { PROC_FIELDS } from './proc';
+import { FD_FIELDS } from './fd';
+
+let reg: Registry | null = null;
+
+export function fieldRegistry(): Registry {
+  if (!reg) {
+    reg = new Registry();
+    reg.add(...EVT_FIELDS, ...PROC_FIELDS, ...FD_FIELDS);
+  }
+  return reg;
+}
+
+export { EventCtx } from './context';

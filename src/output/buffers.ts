@@ -1,0 +1,74 @@
+// Data buffers as sysdig renders them: dotted ASCII (default), -A (printable + line breaks),
+// -x/-X hex dumps, -b base64. Every form maps control bytes to '.' or drops them, so a traced
+// process cannot put escape sequences on the terminal through a buffer.
+
+export type BufFormat = 'normal' | 'ascii' | 'hex' | 'hexascii' | 'base64' | 'json';
+
+const isPrint = (c: number) => c >= 0x20 && c <= 0x7e;
+
+/**
+ * Renders a buffer. `limit` > 0 applies sysdig's cut for the default format only: a rendering
+ * longer than `limit` keeps limit-3 chars followed by "...".
+ */
+export function escapeBuffer(b: Buffer, fmt: BufFormat, limit: number): string {
+  if (b.length === 0) return '';
+  switch (fmt) {
+    case 'base64':
+      return b.toString('base64');
+    case 'hex':
+      return hexDump(b, false);
+    case 'hexascii':
+      return hexDump(b, true);
+    case 'ascii':
+      return eols(b);
+    default: {
+      let s = '';
+      const n = b.length;
+      for (let i = 0; i < n; i++) {
+        const c = b[i]!;
+        s += isPrint(c) ? String.fromCharCode(c) : '.';
+      }
+      if (fmt === 'normal' && limit > 0 && s.length > limit) s = s.slice(0, limit - 3) + '...';
+      return s;
+    }
+  }
+}
+
+/** -A: printable bytes, CR and LF as line breaks; other bytes dropped. */
+function eols(b: Buffer): string {
+  let s = '\n';
+  for (let j = 0; j < b.length; j++) {
+    const c = b[j]!;
+    if (isPrint(c)) s += String.fromCharCode(c);
+    else if (c === 0x0d) s += '\n';
+    else if (c === 0x0a) {
+      if (j > 0 && b[j - 1] !== 0x0d) s += '\n';
+    }
+  }
+  return s;
+}
+
+function hex2(c: number): string {
+  return (c < 16 ? '0' : '') + c.toString(16);
+}
+
+/** -x / -X: rows of 16 bytes, "\n\t0xOFFS:" then 2-byte groups, optional ASCII column. */
+function hexDump(b: Buffer, ascii: boolean): string {
+  let s = '';
+  const n = b.length;
+  for (let j = 0; j < n; j += 16) {
+    s += '\n\t0x' + j.toString(16).padStart(4, '0') + ':';
+    const end = Math.min(j + 16, n);
+    let chunks = 0;
+    for (let k = j; k < end; k += 2) {
+      s += ' ' + hex2(b[k]!) + (k + 1 < end ? hex2(b[k + 1]!) : '');
+      chunks++;
+    }
+    if (ascii) {
+      for (; chunks < 8; chunks++) s += '     ';
+      s += '  ';
+      for (let k = j; k < end; k++) s += isPrint(b[k]!) ? String.fromCharCode(b[k]!) : '.';
+    }
+  }
+  return s + '\n';
+}

@@ -1,0 +1,117 @@
+// -p formats and -j JSON lines, compiled once: fields are resolved when the format is parsed, and
+// each event only runs the accessors.
+import { parseFormat } from './format-parse';
+import { FieldAccessor, FieldRegistry } from '../fields/types';
+import { EventCtx } from '../fields/context';
+
+export const DEFAULT_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
+export const CONTAINER_FORMAT = '*%evt.num %evt.outputtime %evt.cpu %container.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info';
+
+interface Part {
+  lit: string;
+  field: FieldAccessor<EventCtx> | null;
+  width: number;
+  left: boolean;
+}
+
+export class Formatter {
+  readonly printAll: boolean;
+  private readonly parts: Part[];
+  readonly fields: string[];
+
+  constructor(fmt: string, reg: FieldRegistry<EventCtx>) {
+    const pf = parseFormat(fmt);
+    this.printAll = pf.printAll;
+    this.parts = [];
+    for (const t of pf.tokens) {
+      if (t.kind === 'lit') this.parts.push({ lit: t.text, field: null, width: 0, left: true });
+      else {
+        let acc: FieldAccessor<EventCtx>;
+        try {
+          acc = reg.resolve(t.name, t.arg);
+        } catch (e) {
+          const err = new Error(`invalid format: ${(e as Error).message} (column ${t.column})`);
+          throw err;
+        }
+        this.parts.push({ lit: '', field: acc, width: t.width ?? 0, left: t.leftAlign ?? true });
+      }
+    }
+    this.fields = this.parts.filter((p) => p.field).map((p) => p.field!.name);
+  }
+
+  /** The line for this event, or null when a field is missing and the format has no leading '*'. */
+  format(c: EventCtx): string | null {
+    let out = '';
+    for (const p of this.parts) {
+      if (!p.field) {
+        out += p.lit;
+        continue;
+      }
+      let v = p.field.display(c);
+      if (v === undefined) {
+        if (!this.printAll) return null;
+        v = '<NA>';
+      }
+      if (p.width > 0 && v.length < p.width) v = p.left ? v.padEnd(p.width) : v.padStart(p.width);
+      out += v;
+    }
+    return out;
+  }
+
+  /** One JSON object with the format's fields as keys, sorted; numbers stay numbers. */
+  json(c: EventCtx): string | null {
+    const entries: Array<[string, string]> = [];
+    for (const p of this.parts) {
+      if (!p.field) continue;
+      const f = p.field;
+      const v = f.value(c);
+      let js: string;
+      if (v === undefined) {
+        if (!this.printAll) return null;
+        js = '"<NA>"';
+      } else if (typeof v === 'number') {
+        js = Number.isFinite(v) ? String(v) : 'null';
+      } else if (typeof v === 'bigint') {
+        js = v.toString();
+      } else if (typeof v === 'boolean') {
+        js = v ? 'true' : 'false';
+      } else {
+        js = jsonString(f.display(c) ?? '');
+      }
+      if (f.name === 'evt.outputtime' || f.name === 'evt.time') {
+        // sysdig emits the raw ns timestamp for the output time in JSON
+        if (c.timeMode === 'h' || f.name === 'evt.outputtime') js = c.e.tsBig().toString();
+      }
+      entries.push([f.name, js]);
+    }
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let out = '{';
+    let first = true;
+    let last = '';
+    for (const [k, v] of entries) {
+      if (k === last) continue;
+      last = k;
+      out += (first ? '' : ',') + jsonString(k) + ':' + v;
+      first = false;
+    }
+    return out + '}';
+  }
+}
+
+/** JSON string of a latin1 byte string: bytes ≥ 0x80 are decoded as UTF-8 where valid. */
+export function jsonString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c < 0x20 || c === 0x7f) {
+      if (c === 0x0a) out += '\\n';
+      else if (c === 0x0d) out += '\\r';
+      else if (c === 0x09) out += '\\t';
+      else out += '\\u' + c.toString(16).padStart(4, '0');
+    } else if (c >= 0x80 && c <= 0x9f) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += s[i];
+  }
+  return out + '"';
+}

@@ -1,0 +1,265 @@
+// Streaming .scap reader: a push parser over the (decompressed) byte stream. Chunks go in, blocks
+// come out as sink callbacks; only an incomplete trailing block is carried over between chunks,
+// so memory stays flat whatever the file size. Every length field is checked before it is
+// trusted, and no allocation is sized from a length the file has not backed with bytes.
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { ScapEvent } from '../events/event';
+import { EVENTS, EVENT_MAX } from '../events/table';
+import { BlockError, parseFdList, parseInterfaceList, parseMachineInfo, parseProcList, parseUserList, PL_VERSION } from './blocks';
+import { CaptureSink, ScapError } from './types';
+
+export const BT = {
+  SHB: 0x0a0d0d0a,
+  MI: 0x201, MI_OLD: 0x8002abcd,
+  FDL: 0x203, FDL_OLD: 0x8001abcd, FDL_V2: 0x218,
+  IL: 0x205, IL_OLD: 0x8011abcd, IL_V2: 0x219,
+  UL: 0x206, UL_OLD: 0x8012abcd, UL_V2: 0x220,
+  EV: 0x204, EV_OLD: 0x8010abcd, EVF: 0x208,
+  EV_V2: 0x216, EVF_V2: 0x217, EV_V2_LARGE: 0x221, EVF_V2_LARGE: 0x222,
+} as const;
+
+const SHB_MAGIC = 0x1a2b3c4d;
+/** libscap's read buffer for non-LARGE event blocks */
+const MAX_SMALL_BLOCK = 65536 + 8;
+/** LARGE blocks may grow; cap them so a forged length cannot make us buffer without bound */
+const MAX_LARGE_BLOCK = 64 * 1024 * 1024;
+const MAX_META_BLOCK = 256 * 1024 * 1024;
+
+const enum Phase { SHB, META, EVENTS }
+
+export interface ReadStats {
+  bytes: number;
+  blocks: number;
+  events: number;
+  /** events skipped because their type is unknown (≥ 336), as libscap does */
+  unknownEvents: number;
+  sections: number;
+}
+
+export class ScapParser {
+  private phase = Phase.SHB;
+  private carry: Buffer | null = null;
+  /** stream offset of the first byte of the next chunk */
+  private base = 0;
+  private stopped = false;
+  readonly stats: ReadStats = { bytes: 0, blocks: 0, events: 0, unknownEvents: 0, sections: 0 };
+  private readonly ev = new ScapEvent();
+  private num = 0;
+  private knownTids = new Set<number>();
+
+  constructor(private readonly sink: CaptureSink, readonly file: string) {}
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Feeds a chunk. Returns false once the sink asked to stop. Throws ScapError on corrupt input. */
+  push(chunk: Buffer): boolean {
+    if (this.stopped) return false;
+    let buf = chunk;
+    let start = 0;
+    const chunkBase = this.base;
+    let bufBase = chunkBase;
+    if (this.carry) {
+      buf = Buffer.concat([this.carry, chunk]);
+      bufBase = chunkBase - this.carry.length;
+      this.carry = null;
+    }
+    this.base = chunkBase + chunk.length;
+    this.stats.bytes += chunk.length;
+    const end = buf.length;
+    while (start + 8 <= end && !this.stopped) {
+      const btype = buf.readUInt32LE(start);
+      const blen = buf.readUInt32LE(start + 4);
+      const at = bufBase + start;
+      if (btype === BT.SHB) {
+        // sysdig reads 28 bytes whatever the length says; we honour the length so SHB options
+        // (pcapng comments added by editcap) are skipped instead of breaking the file.
+        if (blen < 28 || blen > 1 << 20 || blen % 4 !== 0) this.fail(`invalid section header length ${blen}`, at);
+      } else if (this.phase === Phase.SHB) {
+        this.fail(this.stats.blocks === 0 ? 'not a scap capture (invalid block type)' : 'invalid block type', at);
+      }
+      if (blen < 12) this.fail(`block length ${blen} too small`, at);
+      const isEvent = isEventBlock(btype);
+      const limit = isEvent ? (btype === BT.EV_V2_LARGE || btype === BT.EVF_V2_LARGE ? MAX_LARGE_BLOCK : MAX_SMALL_BLOCK) : MAX_META_BLOCK;
+      if (blen > limit) this.fail(`block length ${blen} exceeds the limit of ${limit} bytes`, at);
+      if (start + blen > end) break; // wait for the rest of the block
+      this.stats.blocks++;
+      try {
+        if (isEvent) this.event(buf, start, btype, blen, at);
+        else this.meta(buf, start, btype, blen, at);
+      } catch (e) {
+        if (e instanceof BlockError) this.fail(e.message, bufBase + e.at);
+        throw e;
+      }
+      start += blen;
+    }
+    if (start < end && !this.stopped) this.carry = Buffer.from(buf.subarray(start));
+    return !this.stopped;
+  }
+
+  /** End of input: anything left over is a truncated block. */
+  end(): void {
+    if (this.stopped) return;
+    if (this.carry && this.carry.length > 0) {
+      this.fail(`truncated block (${this.carry.length} bytes of an incomplete block at end of file)`, this.base - this.carry.length);
+    }
+    if (this.stats.blocks === 0) this.fail(this.stats.bytes === 0 ? 'empty file' : 'not a scap capture', 0);
+    if (this.phase !== Phase.EVENTS) this.fail('no events in file', this.base);
+  }
+
+  private fail(msg: string, offset: number): never {
+    throw new ScapError(msg, this.file, offset);
+  }
+
+  private meta(buf: Buffer, p: number, btype: number, blen: number, at: number): void {
+    const bodyEnd = p + blen - 4;
+    const trailer = buf.readUInt32LE(bodyEnd);
+    if (trailer !== blen) this.fail(`wrong block total length, header=${blen}, trailer=${trailer}`, at);
+    const b = p + 8;
+    if (btype === BT.SHB) {
+      if (buf.readUInt32LE(b) !== SHB_MAGIC) this.fail('invalid magic number', at + 8);
+      const major = buf.readUInt16LE(b + 4);
+      const minor = buf.readUInt16LE(b + 6);
+      if (major > 1) this.fail(`unsupported capture format version ${major}.${minor}`, at + 12);
+      this.phase = Phase.META;
+      this.stats.sections++;
+      this.knownTids.clear();
+      this.sink.onSection(major, minor);
+      return;
+    }
+    if (this.phase === Phase.EVENTS) this.fail(`unexpected block type 0x${btype.toString(16)} among events`, at);
+    switch (btype) {
+      case BT.MI: case BT.MI_OLD:
+        this.sink.onMachineInfo(parseMachineInfo(buf, b, bodyEnd));
+        return;
+      case BT.FDL: case BT.FDL_OLD: case BT.FDL_V2: {
+        const { tid, fds } = parseFdList(buf, b, bodyEnd, btype === BT.FDL_V2);
+        if (!this.knownTids.has(tid)) this.fail(`corrupted trace file. FD block references TID ${tid}, which doesn't exist`, at);
+        this.sink.onFds(tid, fds);
+        return;
+      }
+      case BT.IL: case BT.IL_OLD: case BT.IL_V2:
+        this.sink.onInterfaces(parseInterfaceList(buf, b, bodyEnd, btype === BT.IL_V2));
+        return;
+      case BT.UL: case BT.UL_OLD: case BT.UL_V2: {
+        const { users, groups } = parseUserList(buf, b, bodyEnd, btype === BT.UL_V2);
+        this.sink.onUsers(users, groups);
+        return;
+      }
+    }
+    const plv = PL_VERSION[btype];
+    if (plv !== undefined) {
+      parseProcList(buf, b, bodyEnd, plv, (t) => {
+        this.knownTids.add(t.tid);
+        this.sink.onThread(t);
+      });
+    }
+    // any other block type is skipped, as libscap does
+  }
+
+  private event(buf: Buffer, p: number, btype: number, blen: number, at: number): void {
+    if (this.phase === Phase.SHB) this.fail('event block before section header', at);
+    this.phase = Phase.EVENTS;
+    const withFlags = btype === BT.EVF || btype === BT.EVF_V2 || btype === BT.EVF_V2_LARGE;
+    const v1 = btype === BT.EV || btype === BT.EV_OLD || btype === BT.EVF;
+    const hdr = v1 ? 22 : 26;
+    const cpu = buf.readUInt16LE(p + 8);
+    const flags = withFlags ? buf.readUInt32LE(p + 10) : 0;
+    const off = p + 10 + (withFlags ? 4 : 0);
+    const room = p + blen - off; // event bytes available inside the block (incl. padding/trailer)
+    if (room < hdr) this.fail('event block too short for an event header', at);
+    const len = buf.readUInt32LE(off + 16);
+    if (len < hdr || len > room) this.fail(`event length ${len} does not fit its block (${room} bytes)`, at);
+    const type = buf.readUInt16LE(off + 20);
+    if (type >= EVENT_MAX) {
+      this.stats.unknownEvents++;
+      return;
+    }
+    let np = -1;
+    if (v1) np = v1ParamCount(buf, off, len, type);
+    if (np === -2) this.fail('cannot convert v1 event block to v2', at);
+    const ev = this.ev;
+    ev.set(buf, off, hdr, cpu, flags, np);
+    if (!ev.wellFormed()) this.fail(`event ${EVENTS[type]!.name} (type ${type}) has parameter lengths beyond its end`, at);
+    ev.num = ++this.num;
+    ev.fileOffset = at;
+    this.stats.events++;
+    if (this.sink.onEvent(ev) === false) this.stopped = true;
+  }
+}
+
+function isEventBlock(t: number): boolean {
+  return t === BT.EV_V2 || t === BT.EVF_V2 || t === BT.EV_V2_LARGE || t === BT.EVF_V2_LARGE || t === BT.EV || t === BT.EV_OLD || t === BT.EVF;
+}
+
+/** v1 events carry no nparams: find the count whose lengths add up to the event length (libscap's rule). */
+function v1ParamCount(buf: Buffer, off: number, len: number, type: number): number {
+  if (type === 280 || type === 286) len -= 3;
+  for (let n = EVENTS[type]!.params.length; n >= 0; n--) {
+    let total = 22 + 2 * n;
+    if (total > len) continue;
+    for (let i = 0; i < n; i++) total += buf.readUInt16LE(off + 22 + 2 * i);
+    if (total === len) return n;
+  }
+  return -2;
+}
+
+/** Opens a capture file as a stream of decompressed chunks (gzip detected by content). */
+export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.ReadableStream {
+  const fd = fs.openSync(file, 'r');
+  const st = fs.fstatSync(fd);
+  if (st.isDirectory()) {
+    fs.closeSync(fd);
+    throw new ScapError('is a directory', file, 0);
+  }
+  const head = Buffer.alloc(2);
+  const n = fs.readSync(fd, head, 0, 2, 0);
+  const raw = fs.createReadStream('', { fd, highWaterMark: chunkSize, start: 0 });
+  if (n === 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gz = zlib.createGunzip({ chunkSize: 256 * 1024 });
+    raw.on('error', (e) => gz.destroy(e));
+    return raw.pipe(gz);
+  }
+  return raw;
+}
+
+/**
+ * Reads a whole capture into the sink. Resolves with stats; rejects with ScapError (naming the
+ * file and offset) on corrupt or truncated input, after every event before the damage was delivered.
+ */
+export async function readCapture(file: string, sink: CaptureSink): Promise<ReadStats> {
+  const parser = new ScapParser(sink, file);
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = openCaptureStream(file);
+  } catch (e) {
+    throw toScapError(e, file, 0);
+  }
+  try {
+    for await (const chunk of stream) {
+      if (!parser.push(chunk as Buffer)) break;
+    }
+  } catch (e) {
+    if (e instanceof ScapError) throw e;
+    throw toScapError(e, file, parser.stats.bytes);
+  } finally {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+  }
+  if (!parser.isStopped) parser.end();
+  return parser.stats;
+}
+
+function toScapError(e: unknown, file: string, offset: number): ScapError {
+  const err = e as NodeJS.ErrnoException;
+  let msg = err && err.message ? err.message : String(e);
+  switch (err?.code) {
+    case 'ENOENT': msg = 'no such file'; break;
+    case 'EACCES': case 'EPERM': msg = 'permission denied'; break;
+    case 'EISDIR': msg = 'is a directory'; break;
+    case 'Z_BUF_ERROR': msg = 'truncated gzip stream'; break;
+    case 'Z_DATA_ERROR': msg = `corrupt gzip stream (${err.message})`; break;
+  }
+  return new ScapError(msg, file, offset);
+}

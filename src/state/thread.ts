@@ -1,0 +1,121 @@
+// Threads and processes. Threads of one process share the main thread's fd table and cwd, as in
+// sinsp; each thread keeps the last enter event it made, so its exit can be paired with it.
+import { FdInfo } from './fdinfo';
+import { ThreadRecord } from '../scap/types';
+
+/** PPM_CL_* clone flags that matter to state */
+export const CL = {
+  CLONE_FILES: 1 << 0, CLONE_FS: 1 << 1, CLONE_THREAD: 1 << 16, CLONE_VM: 1 << 17,
+  CHILD_IN_PIDNS: 1 << 25, IS_MAIN_THREAD: 1 << 26, CLONE_VFORK: 1 << 15,
+} as const;
+
+export type FdTable = Map<number, FdInfo>;
+
+export class ThreadInfo {
+  tid: number;
+  pid = 0;
+  ptid = -1;
+  sid = -1;
+  vpgid = -1;
+  comm = '';
+  exe = '';
+  exepath = '';
+  args: string[] = [];
+  env: string[] = [];
+  cgroups: string[] = [];
+  root = '/';
+  fdlimit = 0;
+  flags = 0;
+  uid = 0;
+  gid = 0;
+  loginuid = -1;
+  vtid = -1;
+  vpid = -1;
+  vmsize = 0;
+  vmrss = 0;
+  vmswap = 0;
+  pfmajor = 0;
+  pfminor = 0;
+  tty = 0;
+  /** container id ('' = host), derived from cgroups */
+  containerId = '';
+  /** ns timestamps (approximate doubles) */
+  cloneTs = 0;
+  execTs = 0;
+  /** own cwd; threads that share the fs use the main thread's */
+  private cwdOwn = '/';
+  /** own fd table; threads use the main thread's */
+  private fdsOwn: FdTable | null = null;
+  /** the process (main thread) when this is a secondary thread sharing its tables */
+  main: ThreadInfo | null = null;
+
+  /** last enter event of this thread, for exit pairing */
+  lastEnterType = -1;
+  lastEnterTsHi = 0;
+  lastEnterTsLo = 0;
+  /** copy of the last enter event's bytes (reused buffer) */
+  lastEnterBuf: Buffer | null = null;
+  lastEnterLen = 0;
+  lastEnterHdr = 26;
+  lastEnterNparams = 0;
+  /** fd the last enter event named (for fd-using exits that carry only res) */
+  lastEventFd = -1;
+  /** true when the thread was created by us from an event, not from a process list or clone */
+  synthetic = false;
+  /** cpu time accounting for chisels/TUI (ns) */
+  lastEventTsNum = 0;
+
+  constructor(tid: number) {
+    this.tid = tid;
+  }
+
+  static fromRecord(r: ThreadRecord): ThreadInfo {
+    const t = new ThreadInfo(r.tid);
+    t.pid = r.pid; t.ptid = r.ptid; t.sid = r.sid; t.vpgid = r.vpgid;
+    t.comm = r.comm; t.exe = r.exe; t.exepath = r.exepath; t.args = r.args; t.env = r.env;
+    t.cgroups = r.cgroups; t.root = r.root; t.fdlimit = r.fdlimit; t.flags = r.flags;
+    t.uid = r.uid; t.gid = r.gid; t.loginuid = r.loginuid; t.vtid = r.vtid; t.vpid = r.vpid;
+    t.vmsize = r.vmsize; t.vmrss = r.vmrss; t.vmswap = r.vmswap; t.pfmajor = r.pfmajor; t.pfminor = r.pfminor;
+    t.cwdOwn = r.cwd;
+    return t;
+  }
+
+  get isMain(): boolean {
+    return this.tid === this.pid;
+  }
+
+  /** The fd table this thread uses (the process's). */
+  get fds(): FdTable {
+    if (this.main && this.main !== this) return this.main.fds;
+    if (!this.fdsOwn) this.fdsOwn = new Map();
+    return this.fdsOwn;
+  }
+
+  set ownFds(t: FdTable) {
+    this.fdsOwn = t;
+  }
+
+  get cwd(): string {
+    if (this.main && this.main !== this) return this.main.cwd;
+    return this.cwdOwn;
+  }
+
+  set cwd(v: string) {
+    if (this.main && this.main !== this) this.main.cwd = v;
+    else this.cwdOwn = v;
+  }
+
+  get ownCwd(): string {
+    return this.cwdOwn;
+  }
+
+  /** Remembers the enter event bytes so the exit can read them (no allocation once warmed up). */
+  saveEnter(buf: Buffer, off: number, len: number, type: number, tsHi: number, tsLo: number): void {
+    this.lastEnterType = type;
+    this.lastEnterTsHi = tsHi;
+    this.lastEnterTsLo = tsLo;
+    if (!this.lastEnterBuf || this.lastEnterBuf.length < len) this.lastEnterBuf = Buffer.allocUnsafe(Math.max(256, len * 2));
+    buf.copy(this.lastEnterBuf, 0, off, off + len);
+    this.lastEnterLen = len;
+  }
+}
