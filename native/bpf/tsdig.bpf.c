@@ -496,7 +496,6 @@ static __always_inline void put_fdlist(struct ev *e, const void *ufds, long nfds
 	__u16 cnt = 0;
 	append_u16(e, 0);
 	if (ufds) {
-#pragma unroll
 		for (int i = 0; i < MAX_POLLFDS; i++) {
 			if (i >= nfds)
 				break;

@@ -3,6 +3,16 @@ import { FieldSpec } from './registry';
 import { EventCtx } from './context';
 import { ThreadInfo } from '../state/thread';
 
+const isContainerEvt = (c: EventCtx) => c.e.type === 272 || c.e.type === 324 || c.e.type === 228;
+/** sinsp names the pseudo-thread of a container event after the container */
+function containerEvtName(c: EventCtx): string | undefined {
+  const e = c.e;
+  if (e.type === 228) return 'container:' + (e.str(0) ?? '').slice(0, 12);
+  const j = e.str(0) ?? '';
+  const m = /"id":"([^"]*)"/.exec(j);
+  return m ? 'container:' + m[1]!.slice(0, 12) : undefined;
+}
+
 const th = (c: EventCtx): ThreadInfo | null => c.s.thread;
 const main = (c: EventCtx): ThreadInfo | null => {
   const t = c.s.thread;
@@ -33,7 +43,7 @@ const container = (c: EventCtx) => {
 export const PROC_FIELDS: FieldSpec[] = [
   { name: 'proc.pid', type: 'int', desc: 'process id', value: (c) => th(c)?.pid },
   { name: 'proc.exe', type: 'string', desc: 'first command line argument (argv[0])', value: (c) => th(c)?.exe },
-  { name: 'proc.name', type: 'string', desc: 'process name (comm)', value: (c) => th(c)?.comm },
+  { name: 'proc.name', type: 'string', desc: 'process name (comm)', value: (c) => (isContainerEvt(c) ? containerEvtName(c) : th(c)?.comm || undefined) },
   { name: 'proc.args', type: 'string', desc: 'command line arguments', value: (c) => th(c)?.args.join(' ') },
   { name: 'proc.env', type: 'string', desc: 'environment variables', value: (c) => th(c)?.env.join(' ') },
   { name: 'proc.cmdline', type: 'string', desc: 'name and arguments', value: (c) => { const t = th(c); return t ? cmdline(t) : undefined; } },
@@ -88,7 +98,7 @@ export const PROC_FIELDS: FieldSpec[] = [
   { name: 'proc.is_container_liveness_probe', type: 'bool', desc: 'liveness probe', value: () => false },
   { name: 'proc.is_container_readiness_probe', type: 'bool', desc: 'readiness probe', value: () => false },
   { name: 'proc.is_exe_writable', type: 'bool', desc: 'executable writable by the user', value: () => false },
-  { name: 'thread.tid', type: 'int', desc: 'thread id', value: (c) => (c.e.tid === -1 ? undefined : c.e.tid) },
+  { name: 'thread.tid', type: 'int', desc: 'thread id', value: (c) => c.e.tid },
   { name: 'thread.ismain', type: 'bool', desc: 'main thread of its process', value: (c) => { const t = th(c); return t ? t.tid === t.pid : undefined; } },
   { name: 'thread.vtid', type: 'int', desc: 'tid in its namespace', value: (c) => th(c)?.vtid },
   { name: 'thread.exectime', type: 'reltime', desc: 'cpu time of the last scheduled run', value: () => 0 },

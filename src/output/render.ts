@@ -182,7 +182,7 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
       if (v === undefined) return '';
       if (p.fmt === PF.HEX) return v.toString(16).toUpperCase();
       if (p.fmt === PF.OCT) return v === 0n ? '0' : '0' + v.toString(8);
-      return v.toString();
+      return BigInt.asIntN(64, v).toString(); // sinsp prints UINT64 with a signed %ld
     }
     case PT.ERRNO: {
       const v = e.int(i);
@@ -191,7 +191,7 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
     case PT.FD: {
       const v = e.int(i);
       if (v === undefined) return '';
-      if (v === -100) return 'AT_FDCWD';
+      if (v === -100) return '-100(AT_FDCWD)';
       if (v < 0) return errnoStr(v);
       const d = fdDesc(s, t, v);
       return d === undefined ? String(v) : `${v}(${d})`;
@@ -200,7 +200,7 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
       const v = e.int(i);
       if (v === undefined) return '';
       const th = s.threads.get(v);
-      return th ? `${v}(${th.comm})` : String(v);
+      return th && th.comm !== '' ? `${v}(${th.comm})` : String(v);
     }
     case PT.CHARBUF:
       return e.str(i) ?? '';

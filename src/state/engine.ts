@@ -3,7 +3,7 @@
 // and printed arguments resolve as sysdig resolves them. One method per event family; dispatch is
 // a table indexed by event type, built once.
 import { ScapEvent } from '../events/event';
-import { EVENTS, EVENT_MAX, PT } from '../events/table';
+import { EF, EVENTS, EVENT_MAX, PT } from '../events/table';
 import { CaptureSink, FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from '../scap/types';
 import { FdInfo, L4 } from './fdinfo';
 import { CL, ThreadInfo } from './thread';
@@ -56,9 +56,11 @@ export class StateEngine {
 
   /** A sink that fills this engine from metadata blocks and forwards events. */
   metadataSink(onEvent: (e: ScapEvent) => boolean | void, onSection?: () => void): CaptureSink {
+    let metaDone = false;
     return {
       onSection: () => {
         this.reset();
+        metaDone = false;
         onSection?.();
       },
       onMachineInfo: (mi) => { this.machine = mi; },
@@ -71,7 +73,13 @@ export class StateEngine {
         for (const x of u) this.users.set(x.uid, x);
         for (const x of g) this.groups.set(x.gid, x);
       },
-      onEvent,
+      onEvent: (e) => {
+        if (!metaDone) {
+          metaDone = true;
+          this.fixupSocketRoles();
+        }
+        return onEvent(e);
+      },
     };
   }
 
@@ -110,10 +118,37 @@ export class StateEngine {
           f.name = '';
         } else {
           f.name = tupleName(f);
+          f.fromProcList = true;
         }
       }
       if (r.usrc !== undefined) { f.usrc = r.usrc; f.udst = r.udst ?? ''; }
       fds.set(r.fd, f);
+    }
+  }
+
+  /**
+   * Process-list sockets come as local→remote. sinsp shows connections client→server, so once all
+   * fd lists are in, a socket whose local port is a listening port is turned around (server role).
+   */
+  fixupSocketRoles(): void {
+    const listening = new Set<number>();
+    for (const t of this.threads.values()) {
+      if (t.main) continue;
+      for (const f of t.fds.values()) if ((f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) && f.sport) listening.add(f.sport);
+    }
+    for (const t of this.threads.values()) {
+      if (t.main) continue;
+      for (const f of t.fds.values()) {
+        if ((f.type !== FdType.IPV4_SOCK && f.type !== FdType.IPV6_SOCK) || f.role !== 0 || f.fromProcList !== true) continue;
+        if (listening.has(f.sport)) {
+          const [ip, port] = [f.sip, f.sport];
+          f.sip = f.dip; f.sport = f.dport; f.dip = ip; f.dport = port;
+          f.role = 1;
+        } else {
+          f.role = 2;
+        }
+        f.name = tupleName(f);
+      }
     }
   }
 
@@ -123,8 +158,9 @@ export class StateEngine {
     if (!t && create) {
       t = new ThreadInfo(tid);
       t.pid = tid;
-      t.comm = '<NA>';
-      t.exe = '<NA>';
+      // sinsp creates an empty entry: no name, so it prints <NA> and resolves to nothing
+      t.comm = '';
+      t.exe = '';
       t.synthetic = true;
       t.cwd = '';
       this.threads.set(tid, t);
@@ -163,6 +199,12 @@ export class StateEngine {
     const t = this.getThread(e.tid)!;
     this.thread = t;
     const info = EVENTS[type]!;
+    if (info.flags & EF.SKIPPARSERESET) {
+      // scheduler/internal events do not disturb the thread's enter/exit pairing
+      const h = HANDLERS[type];
+      if (h) h(this, e, t);
+      return;
+    }
     if (info.dir === 0) {
       t.saveEnter(e.buf, e.off, e.len, type, e.tsHi, e.tsLo);
       t.lastEnterHdr = e.hdr;
@@ -300,6 +342,8 @@ function onConnectExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   const b = e.bytes(ti)!;
   if (b.length === 0) return;
   if (res < 0 && res !== -115 /* EINPROGRESS */) return;
+  // a UDP socket keeps the peer it was first connected to
+  if (fdi.l4proto === L4.UDP && fdi.role === 2) return;
   decodeTuple(b, fdi);
   fdi.role = 2;
   void t;
@@ -325,7 +369,8 @@ function onBindExit(s: StateEngine, e: ScapEvent): void {
   } else if (sa.family !== 'other') {
     fdi.sip = sa.ip;
     fdi.sport = sa.port;
-    fdi.role = 1;
+    fdi.name = `${sa.ip}:${sa.port}`;
+    if (sa.port !== 0) fdi.role = 1;
   }
 }
 
@@ -606,4 +651,3 @@ on(['setgid'], 1, onSetgidExit);
 on(['setresgid'], 1, onSetresgidExit);
 on(['container'], 0, (s, e) => onContainer(s, e));
 on(['sendto', 'recvfrom', 'sendmsg', 'recvmsg'], 1, (s, e) => onUdpIo(s, e));
-on(['sendto', 'sendmsg'], 0, (s, e) => onUdpIo(s, e));

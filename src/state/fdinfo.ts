@@ -20,6 +20,8 @@ export class FdInfo {
   role: 0 | 1 | 2 = 0; // 0 unknown, 1 server, 2 client
   usrc = '';
   udst = '';
+  /** came from a capture's fd list (role not yet known) */
+  fromProcList = false;
   /** file name relative handling: sysdig keeps the name as given; directory ones end with '/' */
 
   constructor(type: FdType = FdType.UNKNOWN, name = '') {

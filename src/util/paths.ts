@@ -79,5 +79,5 @@ export function concatPaths(dir: string, path: string): string {
 
 /** cwd as sinsp stores it: always ending with '/' */
 export function asDir(p: string): string {
-  return p.endsWith('/') ? p : p + '/';
+  return p === '' || p.endsWith('/') ? p : p + '/';
 }
