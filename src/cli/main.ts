@@ -5,6 +5,7 @@ import { runReplay } from './replay';
 import { listFields, listEvents } from './listings';
 import { ScapError } from '../scap/types';
 import { PipeClosed } from '../output/writer';
+import { FilterError, formatFilterError } from '../filter/errors';
 
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
@@ -41,9 +42,8 @@ export function reportError(e: unknown): number {
     process.stderr.write(`tsdig: ${e.file}: ${e.message} (at byte offset ${e.offset})\n`);
     return 1;
   }
-  const err = e as Error & { column?: number };
-  if (err && err.name === 'FilterError') {
-    process.stderr.write(`tsdig: ${err.message}\n`);
+  if (e instanceof FilterError) {
+    process.stderr.write(`tsdig: ${formatFilterError(e)}\n`);
     return 2;
   }
   if (process.env.TSDIG_DEBUG) process.stderr.write(String((e as Error)?.stack ?? e) + '\n');

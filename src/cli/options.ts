@@ -103,7 +103,7 @@ export function parseArgs(argv: string[]): CliOptions {
     .help('h')
     .alias('h', 'help')
     .version(false)
-    .strict()
+    .strictOptions()
     .exitProcess(false)
     .fail((msg, err) => {
       throw new UsageError(err ? err.message : msg);

@@ -3,14 +3,14 @@ import { CliOptions } from './options';
 import { EventProcessor } from '../pipeline/processor';
 import { readCapture } from '../scap/reader';
 import { fieldRegistry } from '../fields';
+import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter } from '../output/writer';
 import { EventCtx } from '../fields/context';
 
 export async function runReplay(o: CliOptions): Promise<number> {
   const reg = fieldRegistry();
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const filter = o.filter.trim() ? (require('../filter') as typeof import('../filter')).compileFilter<EventCtx>(o.filter, reg) : null;
+  const filter = o.filter.trim() ? compileFilter<EventCtx>(o.filter, reg) : null;
   const fmt = new Formatter(o.print ?? (o.containerFormat ? CONTAINER_FORMAT : DEFAULT_FORMAT), reg);
   const out = new OutWriter(1, o.unbuffered ? 0 : 256 * 1024);
   let total = 0;

@@ -1,6 +1,7 @@
 // -p formats and -j JSON lines, compiled once: fields are resolved when the format is parsed, and
 // each event only runs the accessors.
 import { parseFormat } from './format-parse';
+import { FilterError } from '../filter/errors';
 import { FieldAccessor, FieldRegistry } from '../fields/types';
 import { EventCtx } from '../fields/context';
 
@@ -30,8 +31,7 @@ export class Formatter {
         try {
           acc = reg.resolve(t.name, t.arg);
         } catch (e) {
-          const err = new Error(`invalid format: ${(e as Error).message} (column ${t.column})`);
-          throw err;
+          throw new FilterError((e as Error).message, t.column, fmt, 'format');
         }
         this.parts.push({ lit: '', field: acc, width: t.width ?? 0, left: t.leftAlign ?? true });
       }
@@ -52,7 +52,8 @@ export class Formatter {
         if (!this.printAll) return null;
         v = '<NA>';
       }
-      if (p.width > 0 && v.length < p.width) v = p.left ? v.padEnd(p.width) : v.padStart(p.width);
+      // sysdig resizes the value to exactly N chars: padded with spaces or cut
+      if (p.width > 0) v = v.length > p.width ? v.slice(0, p.width) : v.padEnd(p.width);
       out += v;
     }
     return out;

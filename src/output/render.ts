@@ -315,7 +315,7 @@ function renderDyn(table: string | null, b: Buffer, o: RenderOpts, s: StateEngin
       case 2: return v.length >= 4 ? String(v.readUInt32LE(0)) : '';
       case 3: return v.length >= 8 ? v.readBigUInt64LE(0).toString() : '';
       case 4: return v.length >= 8 ? reltime(v.readBigUInt64LE(0)) : '';
-      default: return escapeBuffer(v, o.bufFormat === 'normal' ? 'hex' : o.bufFormat, o.bufLimit);
+      default: return escapeBuffer(v, o.bufFormat, o.bufLimit);
     }
   }
   if (table === 'ptrace_dynamic_param') {

@@ -199,7 +199,7 @@ export class StateEngine {
     const t = this.getThread(e.tid)!;
     this.thread = t;
     const info = EVENTS[type]!;
-    if (info.flags & EF.SKIPPARSERESET) {
+    if (info.flags & EF.SKIPPARSERESET || info.categoryId === 'SCHEDULER' || info.categoryId === 'INTERNAL') {
       // scheduler/internal events do not disturb the thread's enter/exit pairing
       const h = HANDLERS[type];
       if (h) h(this, e, t);
@@ -480,6 +480,8 @@ function onCloneExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
     // child side; the parent side normally created it already
     return;
   }
+  // a parent inside a pid namespace sees the child's virtual tid: wait for the child's own event
+  if (res !== 0 && t.vtid >= 0 && t.vtid !== t.tid) return;
   const existing = s.threads.get(childTid);
   if (existing && !existing.synthetic) return;
   const c = new ThreadInfo(childTid);
