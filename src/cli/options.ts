@@ -40,6 +40,10 @@ export interface CliOptions {
   summary: boolean;
   filter: string;
   containerFormat: boolean;
+  /** the argv as given (chisel argument rule, see src/chisel/run.ts) */
+  rawArgv: string[];
+  /** the positional tokens joined into `filter` */
+  positionals: string[];
 }
 
 export class UsageError extends Error {}
@@ -165,5 +169,7 @@ export function parseArgs(argv: string[]): CliOptions {
     unbuffered: !!a.unbuffered,
     summary: !!a.S,
     filter: ((a._ as Array<string | number>) ?? []).map(String).join(' '),
+    rawArgv: argv.slice(),
+    positionals: ((a._ as Array<string | number>) ?? []).map(String),
   };
 }

@@ -18,9 +18,9 @@ export function evtTypeName(c: EventCtx): string {
 
 /** ns between the paired enter and this exit, or undefined */
 export function latency(c: EventCtx): number | undefined {
-  const s = c.s;
-  if (c.e.dir !== 1 || !s.enterAvailable) return undefined;
-  return c.e.nsSince(s.enter.tsHi, s.enter.tsLo);
+  // sinsp: this exit's time minus the thread's last enter of any type
+  if (c.e.dir !== 1 || c.s.latency < 0) return undefined;
+  return c.s.latency;
 }
 
 function resParam(c: EventCtx): number | undefined {

@@ -230,7 +230,8 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
         const fd = b.readInt32LE(off + 4) * 4294967296 + b.readUInt32LE(off);
         const fl = b.readInt16LE(off + 8);
         const f = t?.fds.get(fd);
-        parts.push(`${fd}:${f ? fdTypeChar(f.type) : ''}${fl.toString(16)}`);
+        const fdu = fd < 0 ? BigInt.asUintN(64, BigInt(fd)).toString() : String(fd);
+        parts.push(`${fdu}:${f ? fdTypeChar(f.type) : '?'}${(fl >>> 0).toString(16)}`);
       }
       return parts.join(' ');
     }
@@ -276,8 +277,8 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
       const v = e.uint(i);
       if (v === undefined) return '';
       const names: string[] = [];
-      for (let b = 0; b < 32; b++) if (v & (1 << b)) names.push(SIGNAL_NAMES[b + 1] ?? String(b + 1));
-      return names.length ? `${v}(${names.join(' ')})` : String(v);
+      for (let b = 0; b < 32; b++) if (v & (1 << b) && SIGNAL_NAMES[b + 1]) names.push(SIGNAL_NAMES[b + 1]!);
+      return names.join(' ');
     }
     case PT.DYN: {
       const b = e.bytes(i);

@@ -5,8 +5,9 @@ import { ThreadRecord } from '../scap/types';
 
 /** PPM_CL_* clone flags that matter to state */
 export const CL = {
-  CLONE_FILES: 1 << 0, CLONE_FS: 1 << 1, CLONE_THREAD: 1 << 16, CLONE_VM: 1 << 17,
-  CHILD_IN_PIDNS: 1 << 25, IS_MAIN_THREAD: 1 << 26, CLONE_VFORK: 1 << 15,
+  CLONE_FILES: 1, CLONE_FS: 2, CLONE_THREAD: 1 << 13, CLONE_VM: 1 << 15, CLONE_INVERTED: 1 << 16, CLONE_VFORK: 1 << 27,
+  /** set by the driver when the child lives in another pid namespace than the parent */
+  CHILD_IN_PIDNS: 1 << 29,
 } as const;
 
 export type FdTable = Map<number, FdInfo>;
@@ -42,12 +43,17 @@ export class ThreadInfo {
   /** ns timestamps (approximate doubles) */
   cloneTs = 0;
   execTs = 0;
-  /** own cwd; threads that share the fs use the main thread's */
-  private cwdOwn = '/';
-  /** own fd table; threads use the main thread's */
+  /** own cwd; sinsp always reads the cwd of the main thread */
+  private cwdOwn = '';
+  /** own fd table; threads created with CLONE_FILES use the main thread's */
   private fdsOwn: FdTable | null = null;
-  /** the process (main thread) when this is a secondary thread sharing its tables */
+  /** the thread table this thread lives in, to find its main thread */
+  table: Map<number, ThreadInfo> | null = null;
+  /** kept for compatibility with callers that link threads explicitly */
   main: ThreadInfo | null = null;
+  /** ns of the last enter event (for evt.latency), -1 when none */
+  latEnterHi = -1;
+  latEnterLo = 0;
 
   /** last enter event of this thread, for exit pairing */
   lastEnterType = -1;
@@ -76,7 +82,7 @@ export class ThreadInfo {
     t.cgroups = r.cgroups; t.root = r.root; t.fdlimit = r.fdlimit; t.flags = r.flags;
     t.uid = r.uid; t.gid = r.gid; t.loginuid = r.loginuid; t.vtid = r.vtid; t.vpid = r.vpid;
     t.vmsize = r.vmsize; t.vmrss = r.vmrss; t.vmswap = r.vmswap; t.pfmajor = r.pfmajor; t.pfminor = r.pfminor;
-    t.cwdOwn = r.cwd;
+    t.cwdOwn = r.cwd === '' ? '' : r.cwd.endsWith('/') ? r.cwd : r.cwd + '/';
     return t;
   }
 
@@ -84,9 +90,18 @@ export class ThreadInfo {
     return this.tid === this.pid;
   }
 
-  /** The fd table this thread uses (the process's). */
+  /** The main thread of this thread's process (itself when it is the main thread or unknown). */
+  mainThread(): ThreadInfo {
+    if (this.tid === this.pid || !this.table) return this;
+    return this.table.get(this.pid) ?? this;
+  }
+
+  /** The fd table this thread uses: the main thread's when it shares files (CLONE_FILES). */
   get fds(): FdTable {
-    if (this.main && this.main !== this) return this.main.fds;
+    if (this.flags & CL.CLONE_FILES && this.tid !== this.pid) {
+      const m = this.mainThread();
+      if (m !== this) return m.fds;
+    }
     if (!this.fdsOwn) this.fdsOwn = new Map();
     return this.fdsOwn;
   }
@@ -96,13 +111,19 @@ export class ThreadInfo {
   }
 
   get cwd(): string {
-    if (this.main && this.main !== this) return this.main.cwd;
-    return this.cwdOwn;
+    const m = this.mainThread();
+    return m === this ? this.cwdOwn : m.cwdOwn;
   }
 
   set cwd(v: string) {
-    if (this.main && this.main !== this) this.main.cwd = v;
-    else this.cwdOwn = v;
+    const m = this.mainThread();
+    if (m === this) this.cwdOwn = v;
+    else m.cwd = v;
+  }
+
+  /** sets this thread's own cwd, whatever its main thread */
+  setOwnCwd(v: string): void {
+    this.cwdOwn = v;
   }
 
   get ownCwd(): string {

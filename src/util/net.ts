@@ -82,3 +82,8 @@ export function parseIp(s: string): Buffer | undefined {
   if (tail4) tail4.copy(out, 12, 12, 16);
   return out;
 }
+
+/** "::ffff:a.b.c.d" text form of a v4-mapped address */
+export function isV4MappedText(s: string): boolean {
+  return s.startsWith('::ffff:') && s.includes('.');
+}

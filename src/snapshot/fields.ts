@@ -1,0 +1,61 @@
+// Fields the views need that the filter language does not define (csysdig's derived counters):
+// file/net byte counts split by direction, memory in bytes, open counts. They are offered through a
+// registry that falls back to the main one, so views and UI filters can use both.
+import { fieldRegistry } from '../fields';
+import { EventCtx } from '../fields/context';
+import { FieldAccessor, FieldError, FieldInfo, FieldRegistry } from '../fields/types';
+import { EF } from '../events/table';
+import { FdType } from '../scap/types';
+
+type V = (c: EventCtx) => number | undefined;
+
+function ioLen(c: EventCtx, dirFlag: number): number | undefined {
+  const e = c.e;
+  if (e.dir !== 1 || (e.info.flags & dirFlag) === 0 || e.paramCount === 0) return undefined;
+  const r = e.int(0);
+  return r !== undefined && r >= 0 ? r : undefined;
+}
+const R = EF.READS_FROM_FD;
+const W = EF.WRITES_TO_FD;
+const isFile = (c: EventCtx) => { const f = c.s.fd; return !!f && (f.isFile || f.type === FdType.DIRECTORY); };
+const isNet = (c: EventCtx) => { const f = c.s.fd; return !!f && f.isIp; };
+const both = (c: EventCtx) => ioLen(c, R) ?? ioLen(c, W);
+const OPEN_NAMES = new Set(['open', 'openat', 'openat2', 'creat', 'open_by_handle_at']);
+
+const DERIVED: Record<string, { desc: string; value: V }> = {
+  'evt.buflen.in': { desc: 'bytes read by the event', value: (c) => ioLen(c, R) },
+  'evt.buflen.out': { desc: 'bytes written by the event', value: (c) => ioLen(c, W) },
+  'evt.buflen.file': { desc: 'bytes read or written to a file', value: (c) => (isFile(c) ? both(c) : undefined) },
+  'evt.buflen.file.in': { desc: 'bytes read from a file', value: (c) => (isFile(c) ? ioLen(c, R) : undefined) },
+  'evt.buflen.file.out': { desc: 'bytes written to a file', value: (c) => (isFile(c) ? ioLen(c, W) : undefined) },
+  'evt.buflen.net': { desc: 'bytes read or written to a network socket', value: (c) => (isNet(c) ? both(c) : undefined) },
+  'evt.buflen.net.in': { desc: 'bytes read from a network socket', value: (c) => (isNet(c) ? ioLen(c, R) : undefined) },
+  'evt.buflen.net.out': { desc: 'bytes written to a network socket', value: (c) => (isNet(c) ? ioLen(c, W) : undefined) },
+  'evt.count.open': { desc: '1 for the exit of an open call', value: (c) => (c.e.dir === 1 && OPEN_NAMES.has(c.e.info.name) ? 1 : 0) },
+  'thread.vmsize.b': { desc: 'virtual memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.main ?? c.s.threads.get(t.pid) ?? t; return m.vmsize * 1024; } },
+  'thread.vmrss.b': { desc: 'resident memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.main ?? c.s.threads.get(t.pid) ?? t; return m.vmrss * 1024; } },
+};
+
+class ViewRegistry implements FieldRegistry<EventCtx> {
+  resolve(name: string, arg?: string): FieldAccessor<EventCtx> {
+    const d = arg === undefined ? DERIVED[name] : undefined;
+    if (d) {
+      const value = d.value;
+      return { name, type: 'int', value, display: (c) => { const v = value(c); return v === undefined ? undefined : String(v); } };
+    }
+    return fieldRegistry().resolve(name, arg);
+  }
+
+  list(): FieldInfo[] {
+    return [...fieldRegistry().list(), ...Object.entries(DERIVED).map(([name, d]) => ({ name, type: 'int' as const, arg: 'none' as const, desc: d.desc }))];
+  }
+}
+
+let reg: ViewRegistry | null = null;
+/** The main field registry plus the view-only derived fields. */
+export function viewRegistry(): FieldRegistry<EventCtx> {
+  if (!reg) reg = new ViewRegistry();
+  return reg;
+}
+
+export { FieldError };

@@ -1,0 +1,50 @@
+// The dispatch table: event type → parser. Built once from the event table by name and direction.
+import { EVENTS, EVENT_MAX } from '../../events/table';
+import { FdType } from '../../scap/types';
+import { ScapEvent } from '../../events/event';
+import { ThreadInfo } from '../thread';
+import type { StateEngine } from '../engine';
+import * as F from './files';
+import * as N from './net';
+import * as P from './procs';
+
+export type Handler = (s: StateEngine, e: ScapEvent, t: ThreadInfo) => void;
+
+export const HANDLERS: Array<Handler | undefined> = new Array(EVENT_MAX);
+/** exits whose thread must not be auto-created (the parser decides) */
+export const LOOKUP_ONLY: boolean[] = new Array(EVENT_MAX).fill(false);
+
+function on(names: string[], dir: 0 | 1, h: Handler): void {
+  for (const ev of EVENTS) if (ev.dir === dir && names.includes(ev.name)) HANDLERS[ev.id] = h;
+}
+
+on(['open', 'openat', 'openat2', 'creat'], 1, F.onOpenExit);
+on(['close'], 1, F.onCloseExit);
+on(['pipe'], 1, F.onPipeExit);
+on(['eventfd'], 1, F.simpleFdExit(FdType.EVENT));
+on(['signalfd'], 1, F.simpleFdExit(FdType.SIGNALFD));
+on(['timerfd_create'], 1, F.simpleFdExit(FdType.TIMERFD));
+on(['inotify_init'], 1, F.simpleFdExit(FdType.INOTIFY));
+on(['dup'], 1, F.onDupExit);
+on(['fcntl'], 1, F.onFcntlExit);
+on(['chdir'], 1, F.onChdirExit);
+on(['fchdir'], 1, F.onFchdirExit);
+on(['socket'], 1, N.onSocketExit);
+on(['bind'], 1, (s, e) => N.onBindExit(s, e));
+on(['connect'], 0, (s, e) => N.onConnectEnter(s, e));
+on(['connect'], 1, (s, e) => N.onConnectExit(s, e));
+on(['accept'], 1, N.onAcceptExit);
+on(['socketpair'], 1, N.onSocketpairExit);
+on(['recvfrom', 'recvmsg'], 1, N.onRecvExit);
+on(['sendto', 'sendmsg'], 1, N.onSendExit);
+on(['sendto'], 0, N.onSendtoEnter);
+on(['clone', 'fork', 'vfork', 'clone3'], 1, (s, e) => P.onCloneExit(s, e));
+on(['execve', 'execveat'], 1, P.onExecveExit);
+on(['procexit'], 0, P.onProcexit);
+on(['setuid'], 1, P.setIdExit('uid', 'uid'));
+on(['setgid'], 1, P.setIdExit('gid', 'gid'));
+on(['setresuid'], 1, P.setIdExit('uid', 'euid'));
+on(['setresgid'], 1, P.setIdExit('gid', 'egid'));
+on(['container'], 0, (s, e) => P.onContainer(s, e));
+
+for (const ev of EVENTS) if (ev.dir === 1 && ['clone', 'fork', 'vfork', 'clone3'].includes(ev.name)) LOOKUP_ONLY[ev.id] = true;
