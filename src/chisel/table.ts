@@ -86,7 +86,6 @@ export function tableChisel(spec: TableSpec | ((args: ChiselArgs) => TableSpec))
     const value = api.field(sp.value);
     if (sp.filter) api.setFilter(sp.filter);
     let acc = new Map<string, number>();
-    let firstTs = -1n;
     const nk = keys.length;
     const emit = (ts: bigint, delta: number) => {
       api.out.table({ ts, deltaNs: delta, value: { name: sp.valueDesc, units: sp.units }, keys: keyDescs, rows: topRows(acc, sp.top, nk) });
@@ -108,7 +107,6 @@ export function tableChisel(spec: TableSpec | ((args: ChiselArgs) => TableSpec))
         }
         const v = numeric(value.value(c));
         if (v > 0) acc.set(key, (acc.get(key) ?? 0) + v);
-        if (firstTs < 0n) firstTs = 0n;
       },
       onInterval(ts, delta) {
         emit(ts, delta);

@@ -2,6 +2,7 @@
 // as one clear line and a non-zero exit code — never a stack trace for bad input.
 import { parseArgs, UsageError, CliOptions } from './options';
 import { runReplay } from './replay';
+import { runChisels } from '../chisel/run';
 import { listFields, listEvents } from './listings';
 import { ScapError } from '../scap/types';
 import { PipeClosed } from '../output/writer';
@@ -28,6 +29,7 @@ async function dispatch(o: CliOptions): Promise<number> {
     listEvents();
     return 0;
   }
+  if (o.listChisels || o.chiselInfo !== undefined || o.chisels.length > 0) return runChisels(o);
   if (o.read.length > 0) return runReplay(o);
   throw new UsageError('live capture is not available yet in this build: use -r FILE to replay a capture');
 }

@@ -34,7 +34,7 @@ export async function runReplay(o: CliOptions): Promise<number> {
       );
       const ctx = proc.ctx;
       ctx.timeMode = o.timeType;
-      ctx.render = { bufFormat: o.json && o.bufFormat === 'normal' ? 'normal' : o.bufFormat, bufLimit: o.verbose ? 0 : 80 };
+      ctx.render = { bufFormat: o.json && o.bufFormat === 'normal' ? 'json' : o.bufFormat, bufLimit: o.verbose || o.json ? 0 : 80 };
       const sink = proc.engine.metadataSink((e) => proc.handle(e), () => proc.newSection());
       try {
         await readCapture(file, sink);

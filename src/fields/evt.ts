@@ -104,7 +104,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   { name: 'evt.category', type: 'string', desc: 'event category', value: (c) => c.e.info.category },
   { name: 'evt.cpu', type: 'int', desc: 'CPU number', value: (c) => c.e.cpu },
   { name: 'evt.args', type: 'string', desc: 'all the event arguments', value: (c) => renderArgs(c.s, c.e, c.render) },
-  { name: 'evt.info', type: 'string', desc: 'event arguments, or a higher level summary', value: (c) => renderArgs(c.s, c.e, c.render) },
+  { name: 'evt.info', type: 'string', desc: 'event arguments, or a higher level summary', value: (c) => syslogInfo(c) ?? renderArgs(c.s, c.e, c.render) },
   {
     name: 'evt.arg', type: 'string', desc: 'one argument by name or number', arg: 'required', dottedArg: true,
     withArg: (a) => ({
@@ -167,6 +167,33 @@ export const EVT_FIELDS: FieldSpec[] = [
   { name: 'evt.errorcode', type: 'int', desc: 'error code, or 0', value: (c) => { const r = resParam(c); return r !== undefined && r < 0 ? -r : 0; } },
   { name: 'evt.res.str', type: 'string', desc: 'result rendered', value: (c) => { const r = resParam(c); return r === undefined ? undefined : errnoStr(r); } },
 ];
+
+const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
+const SYSLOG_WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg', 'pwrite', 'pwritev']);
+
+/** sinsp's syslog decoder: a successful write to /dev/log prints as "syslog sev=… msg=…" */
+function syslogInfo(c: EventCtx): string | undefined {
+  const e = c.e;
+  if (e.dir !== 1 || !SYSLOG_WRITES.has(e.info.name)) return undefined;
+  const f = c.s.fd;
+  if (!f || !f.name.includes('/dev/log')) return undefined;
+  const res = e.int(0);
+  if (res === undefined || res < 0 || e.paramCount < 2) return undefined;
+  const d = e.bytes(1);
+  if (!d) return undefined;
+  let plen = 0;
+  while (plen < 15 && 1 + plen < d.length && d[1 + plen] !== 0x3e && d[1 + plen] !== 0) plen++;
+  if (plen === 0 || d.length < plen + 2) return undefined;
+  let pri = 0;
+  for (let i = 1; i <= plen; i++) {
+    const ch = d[i]!;
+    if (ch < 0x30 || ch > 0x39) return undefined;
+    pri = pri * 10 + (ch - 0x30);
+  }
+  let end = plen + 2;
+  while (end < d.length && d[end] !== 0) end++;
+  return `syslog sev=${SEVERITIES[pri & 7]} msg=${d.toString('latin1', plen + 2, end)}`;
+}
 
 function isSyscall(c: EventCtx): boolean {
   const k = c.e.info.categoryId;

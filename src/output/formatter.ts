@@ -59,31 +59,32 @@ export class Formatter {
     return out;
   }
 
-  /** One JSON object with the format's fields as keys, sorted; numbers stay numbers. */
+  /** One JSON object with the format's fields as keys, sorted; numbers stay numbers (as sysdig -j). */
   json(c: EventCtx): string | null {
     const entries: Array<[string, string]> = [];
     for (const p of this.parts) {
       if (!p.field) continue;
       const f = p.field;
-      const v = f.value(c);
+      const name = f.name;
       let js: string;
-      if (v === undefined) {
-        if (!this.printAll) return null;
-        js = '"<NA>"';
-      } else if (typeof v === 'number') {
-        js = Number.isFinite(v) ? String(v) : 'null';
-      } else if (typeof v === 'bigint') {
-        js = v.toString();
-      } else if (typeof v === 'boolean') {
-        js = v ? 'true' : 'false';
+      if (TIME_AS_NS.has(name)) {
+        js = c.e.tsBig().toString();
       } else {
-        js = jsonString(f.display(c) ?? '');
+        const v = f.value(c);
+        if (v === undefined) {
+          if (!this.printAll) return null;
+          js = 'null';
+        } else if (typeof v === 'number') {
+          js = Number.isFinite(v) ? String(v) : 'null';
+        } else if (typeof v === 'bigint') {
+          js = v.toString();
+        } else if (typeof v === 'boolean') {
+          js = v ? 'true' : 'false';
+        } else {
+          js = jsonString(f.display(c) ?? '');
+        }
       }
-      if (f.name === 'evt.outputtime' || f.name === 'evt.time') {
-        // sysdig emits the raw ns timestamp for the output time in JSON
-        if (c.timeMode === 'h' || f.name === 'evt.outputtime') js = c.e.tsBig().toString();
-      }
-      entries.push([f.name, js]);
+      entries.push([name, js]);
     }
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     let out = '{';
@@ -99,20 +100,28 @@ export class Formatter {
   }
 }
 
-/** JSON string of a latin1 byte string: bytes ≥ 0x80 are decoded as UTF-8 where valid. */
+/** fields sysdig's JSON output carries as the raw ns timestamp, whatever -t says */
+const TIME_AS_NS = new Set(['evt.outputtime', 'evt.time', 'evt.time.s', 'evt.datetime', 'evt.datetime.s', 'evt.time.iso8601']);
+
+/** JSON string as jsoncpp writes it: control bytes escaped, everything else (incl. bytes ≥ 0x80) raw. */
 export function jsonString(s: string): string {
   let out = '"';
+  let start = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c < 0x20 || c === 0x7f) {
-      if (c === 0x0a) out += '\\n';
-      else if (c === 0x0d) out += '\\r';
-      else if (c === 0x09) out += '\\t';
-      else out += '\\u' + c.toString(16).padStart(4, '0');
-    } else if (c >= 0x80 && c <= 0x9f) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += s[i];
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) continue;
+    out += s.slice(start, i);
+    start = i + 1;
+    switch (c) {
+      case 0x22: out += '\\"'; break;
+      case 0x5c: out += '\\\\'; break;
+      case 0x08: out += '\\b'; break;
+      case 0x0c: out += '\\f'; break;
+      case 0x0a: out += '\\n'; break;
+      case 0x0d: out += '\\r'; break;
+      case 0x09: out += '\\t'; break;
+      default: out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
+    }
   }
-  return out + '"';
+  return out + s.slice(start) + '"';
 }

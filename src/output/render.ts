@@ -126,6 +126,13 @@ export function humanTime(ns: number): string {
   return `${ns}ns`;
 }
 
+/** sinsp's is_ipv4_mapped_ipv6 also accepts the all-zero address */
+function mappedOrAny(b: Buffer, o: number): boolean {
+  if (isV4Mapped(b, o)) return true;
+  for (let i = 0; i < 16; i++) if (b[o + i] !== 0) return false;
+  return true;
+}
+
 function tupleStr(b: Buffer): string {
   if (b.length === 0) return 'NULL';
   const fam = b[0];
@@ -135,7 +142,7 @@ function tupleStr(b: Buffer): string {
   }
   if (fam === PPM_AF_INET6) {
     if (b.length !== 37) return 'INVALID IPv6';
-    if (isV4Mapped(b, 1) && isV4Mapped(b, 19)) {
+    if (mappedOrAny(b, 1) && mappedOrAny(b, 19)) {
       return `${ipv4Str(b, 13)}:${b.readUInt16LE(17)}->${ipv4Str(b, 31)}:${b.readUInt16LE(35)}`;
     }
     return `${ipv6Str(b, 1)}:${b.readUInt16LE(17)}->${ipv6Str(b, 19)}:${b.readUInt16LE(35)}`;

@@ -111,7 +111,7 @@ export class StateEngine {
         f.sip = r.sip; f.dip = r.dip ?? ''; f.sport = r.sport ?? 0; f.dport = r.dport ?? 0; f.l4proto = (r.l4proto ?? 0) as L4;
         if (r.type === FdType.IPV4_SERVSOCK || r.type === FdType.IPV6_SERVSOCK) {
           f.role = 1;
-          f.name = '';
+          f.name = `${f.sip}:${f.sport}`;
         } else {
           f.name = tupleName(f);
           f.fromProcList = true;

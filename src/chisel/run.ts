@@ -1,0 +1,372 @@
+// Running chisels: `tsdig -r FILE -c NAME [args] [-c NAME2 …] [filter]`, `-cl`, `-i NAME`.
+//
+// Argument rule (sysdig's): the token after `-c NAME` is the chisel's argument string when the
+// chisel has at least one required argument; when it has only optional ones, the token is taken
+// unless it starts with '-' or the positional tokens from there on form a valid filter. Several
+// arguments go in one quoted string, split on spaces ('…' or `…` group). yargs put those tokens in
+// the positionals, so they are taken back out of the filter here (from CliOptions.rawArgv).
+//
+// Isolation: a chisel that throws is reported on stderr with its stack (mapped to the chisel's
+// source lines), disabled, and the capture and the other chisels go on.
+import * as fs from 'node:fs';
+import { CliOptions, UsageError } from '../cli/options';
+import { EventProcessor } from '../pipeline/processor';
+import { readCapture } from '../scap/reader';
+import { fieldRegistry } from '../fields';
+import { compileFilter } from '../filter';
+import { EventCtx } from '../fields/context';
+import { OutWriter } from '../output/writer';
+import { FieldError } from '../fields/types';
+import type { ChiselApi, ChiselDefinition, ChiselHooks, ChiselOutput, ChiselArgs } from './api';
+import { ChiselError, ChiselUsageError, allChisels, loadChisel, parseChiselArgs, requiredCount, searchDirs, splitArgs } from './loader';
+import { renderTable } from './table';
+
+export interface ChiselRequest {
+  name: string;
+  args: string[];
+}
+
+/** Options of tsdig that take a value (so their value is not a positional). */
+const VALUE_SHORT = new Set(['r', 'w', 'p', 's', 'n', 'M', 't', 'c', 'i', 'C', 'G', 'W', 'e', 'f', 'd']);
+const VALUE_LONG = new Set(['read', 'readfile', 'write', 'print', 'snaplen', 'numevents', 'timetype', 'chisel', 'chisel-info', 'chisel-dir',
+  'file-size', 'seconds', 'limit', 'event-limit', 'bufsize', 'pcap', 'pcap-filter', 'snapshot', 'delay']);
+
+function takesValue(a: string): boolean {
+  if (a.startsWith('--')) return !a.includes('=') && VALUE_LONG.has(a.slice(2));
+  if (a.startsWith('-') && a.length === 2) return VALUE_SHORT.has(a[1]!);
+  return false;
+}
+
+function validFilter(s: string): boolean {
+  try {
+    compileFilter<EventCtx>(s, fieldRegistry());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Apply sysdig's chisel-argument rule to the raw argv: the chisels with their args, and the filter left. */
+export function resolveRequests(o: CliOptions, dirs: string[]): { requests: ChiselRequest[]; filter: string } {
+  const argv = o.rawArgv ?? [];
+  const requests: ChiselRequest[] = [];
+  const consumed: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    let name: string | undefined;
+    if (a === '-c' || a === '--chisel') name = argv[++i];
+    else if (a.startsWith('--chisel=')) name = a.slice(9);
+    else if (/^-c[^l]/.test(a) && !a.startsWith('--')) name = a.slice(2);
+    else {
+      if (takesValue(a)) i++;
+      continue;
+    }
+    if (name === undefined) throw new UsageError('-c needs a chisel name');
+    const { def } = loadChisel(name, dirs);
+    const next = argv[i + 1];
+    let argStr: string | undefined;
+    if (next !== undefined && def.args.length > 0) {
+      if (requiredCount(def) > 0) argStr = next;
+      else if (!next.startsWith('-')) {
+        const rest: string[] = [];
+        for (let j = i + 1; j < argv.length && !argv[j]!.startsWith('-'); j++) rest.push(argv[j]!);
+        if (!validFilter(rest.join(' '))) argStr = next;
+      }
+    }
+    if (argStr !== undefined) {
+      i++;
+      consumed.push(argStr);
+    }
+    requests.push({ name, args: argStr === undefined ? [] : splitArgs(argStr) });
+  }
+  const pos = (o.positionals ?? (o.filter ? o.filter.split(' ') : [])).slice();
+  for (const c of consumed) {
+    const k = pos.indexOf(c);
+    if (k >= 0) pos.splice(k, 1);
+  }
+  // chisels given without rawArgv (programmatic use)
+  if (!o.rawArgv) for (const n of o.chisels) requests.push({ name: n, args: [] });
+  return { requests, filter: pos.join(' ') };
+}
+
+/** Stack of a chisel error, without the host's frames. */
+export function chiselStack(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const lines = (e.stack ?? `${e.name}: ${e.message}`).split('\n');
+  return lines.filter((l) => !/^\s+at /.test(l) || !(l.includes('node:') || l.includes('/src/chisel/run.') || l.includes('/src/pipeline/') || l.includes('/src/scap/') || l.includes('/src/state/'))).join('\n');
+}
+
+interface Instance {
+  name: string;
+  def: ChiselDefinition;
+  args: ChiselArgs;
+  hooks: ChiselHooks;
+  filter: { test(c: EventCtx): boolean } | null;
+  intervalNs: bigint;
+  lastBucket: bigint;
+  lastCall: bigint;
+  disabled: boolean;
+}
+
+export interface HostOptions {
+  live?: boolean;
+  containerData?: boolean;
+  json?: boolean;
+  bufFormat?: string;
+  verbose?: boolean;
+  /** where errors are reported */
+  report?: (msg: string) => void;
+}
+
+/** Runs a set of chisels over one capture source. The TUI can use it with its own ChiselOutput. */
+export class ChiselHost {
+  readonly insts: Instance[] = [];
+  private ending = false;
+  private firstHi = -1;
+  private firstLo = 0;
+  private lastHi = 0;
+  private lastLo = 0;
+  failures = 0;
+
+  constructor(private readonly proc: EventProcessor, private readonly out: ChiselOutput, private readonly ho: HostOptions, private readonly source: string) {}
+
+  private report(msg: string): void {
+    (this.ho.report ?? ((m: string) => process.stderr.write(m + '\n')))(msg);
+  }
+
+  private fail(inst: Instance, where: string, e: unknown): void {
+    inst.disabled = true;
+    this.failures++;
+    this.report(`tsdig: chisel '${inst.name}' threw in ${where} and was disabled; the capture goes on:\n${chiselStack(e)}`);
+  }
+
+  /** init a chisel (errors in init propagate: bad args/fields are the user's to fix) */
+  add(name: string, def: ChiselDefinition, args: ChiselArgs): void {
+    const reg = fieldRegistry();
+    const inst: Instance = { name, def, args, hooks: {}, filter: null, intervalNs: 0n, lastBucket: -1n, lastCall: -1n, disabled: false };
+    const filters: string[] = def.filter ? [def.filter] : [];
+    const api: ChiselApi = {
+      field: (n) => {
+        try {
+          return reg.resolve(n);
+        } catch (e) {
+          if (e instanceof FieldError) throw new ChiselUsageError(`chisel ${name}: ${e.message}`);
+          throw e;
+        }
+      },
+      setFilter: (f) => {
+        if (f.trim()) filters.push(f);
+      },
+      setIntervalMs: (ms) => { inst.intervalNs = BigInt(Math.round(ms * 1e6)); },
+      setIntervalNs: (ns) => { inst.intervalNs = BigInt(Math.round(ns)); },
+      print: (line) => this.out.text(line),
+      out: this.out,
+      endCapture: () => { this.ending = true; },
+      isLive: () => !!this.ho.live,
+      isTTY: () => !!process.stdout.isTTY,
+      printContainerData: () => !!this.ho.containerData,
+      outputFormat: () => (this.ho.json ? 'json' : 'normal'),
+      source: () => this.source,
+      state: this.proc.engine,
+      bufFormat: () => this.ho.bufFormat ?? 'normal',
+      verbose: () => !!this.ho.verbose,
+    };
+    try {
+      inst.hooks = def.init(api, args) ?? {};
+    } catch (e) {
+      if (e instanceof ChiselUsageError || e instanceof UsageError) throw e;
+      this.fail(inst, 'init', e);
+    }
+    if (filters.length) {
+      const expr = filters.length === 1 ? filters[0]! : filters.map((f) => `(${f})`).join(' and ');
+      try {
+        inst.filter = compileFilter<EventCtx>(expr, reg);
+      } catch (e) {
+        throw new ChiselUsageError(`chisel ${name}: bad filter '${expr}': ${(e as Error).message}`);
+      }
+    }
+    this.insts.push(inst);
+  }
+
+  captureStart(): void {
+    for (const inst of this.insts) {
+      if (inst.disabled || !inst.hooks.captureStart) continue;
+      try {
+        if (inst.hooks.captureStart() === false) this.ending = true;
+      } catch (e) {
+        this.fail(inst, 'captureStart', e);
+      }
+    }
+  }
+
+  /** The EventProcessor consumer. */
+  readonly onEvent = (c: EventCtx): boolean => {
+    const e = c.e;
+    if (this.firstHi < 0) {
+      this.firstHi = e.tsHi;
+      this.firstLo = e.tsLo;
+    }
+    this.lastHi = e.tsHi;
+    this.lastLo = e.tsLo;
+    const insts = this.insts;
+    for (let i = 0; i < insts.length; i++) {
+      const inst = insts[i]!;
+      if (inst.disabled) continue;
+      try {
+        if (inst.intervalNs > 0n && inst.hooks.onInterval) {
+          const ts = e.tsBig();
+          const bucket = ts - (ts % inst.intervalNs);
+          if (inst.lastBucket < 0n) {
+            inst.lastBucket = bucket;
+            inst.lastCall = ts;
+          } else if (bucket !== inst.lastBucket) {
+            inst.lastBucket = bucket;
+            const delta = Number(ts - inst.lastCall);
+            inst.lastCall = ts;
+            if (inst.hooks.onInterval(ts, delta) === false) this.ending = true;
+          }
+        }
+        if (inst.filter && !inst.filter.test(c)) continue;
+        if (inst.hooks.onEvent && inst.hooks.onEvent(c) === false) this.ending = true;
+      } catch (err) {
+        this.fail(inst, 'onEvent', err);
+      }
+    }
+    return !this.ending;
+  };
+
+  captureEnd(): void {
+    const ts = this.firstHi < 0 ? 0n : (BigInt(this.lastHi) << 32n) + BigInt(this.lastLo);
+    const first = this.firstHi < 0 ? 0n : (BigInt(this.firstHi) << 32n) + BigInt(this.firstLo);
+    for (const inst of this.insts) {
+      if (inst.disabled || !inst.hooks.captureEnd) continue;
+      try {
+        inst.hooks.captureEnd(ts, Number(ts - first));
+      } catch (e) {
+        this.fail(inst, 'captureEnd', e);
+      }
+    }
+  }
+}
+
+/** Text output for the CLI. */
+export function textOutput(w: OutWriter): ChiselOutput {
+  return {
+    text: (line) => w.write(line + '\n'),
+    table: (t) => w.write(renderTable(t)),
+    sample: (s) => w.write(s.text + '\n'),
+  };
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += width) out.push(text.slice(i, i + width));
+  return out.length ? out : [''];
+}
+
+function listing(o: CliOptions, dirs: string[]): string {
+  const { list, errors } = allChisels(dirs);
+  const byCat = new Map<string, ChiselDefinition[]>();
+  for (const { def } of list) {
+    if (def.hidden) continue;
+    const cat = def.category || 'misc';
+    if (!byCat.has(cat)) byCat.set(cat, []);
+    byCat.get(cat)!.push(def);
+  }
+  let s = '';
+  for (const cat of [...byCat.keys()].sort()) {
+    const title = `Category: ${cat}`;
+    s += `\n${title}\n${'-'.repeat(title.length)}\n`;
+    for (const d of byCat.get(cat)!.sort((a, b) => a.name.localeCompare(b.name))) {
+      const lines = wrap(d.shortDescription, 63);
+      if (d.name.length >= 16) s += d.name + '\n' + lines.map((l) => ' '.repeat(16) + l).join('\n') + '\n';
+      else s += d.name.padEnd(16) + lines.join('\n' + ' '.repeat(16)) + '\n';
+    }
+  }
+  s += `\nUse the -i flag to get detailed information about a specific chisel\n`;
+  for (const e of errors) process.stderr.write(`tsdig: warning: ${e}\n`);
+  void o;
+  return s;
+}
+
+function info(name: string, dirs: string[]): string {
+  const { def, file } = loadChisel(name, dirs);
+  const title = `Category: ${def.category || 'misc'}`;
+  let s = `\n${title}\n${'-'.repeat(title.length)}\n`;
+  s += def.name.padEnd(16) + def.shortDescription + '\n\n';
+  s += wrap(def.description, 79).join('\n') + '\n';
+  s += 'Args:\n';
+  if (def.args.length === 0) s += '(None)\n';
+  for (const a of def.args) {
+    const head = `[${a.type}] ${a.name}${a.optional ? ' (optional)' : ''}${a.default !== undefined ? ` [default ${a.default}]` : ''} - `;
+    s += head + a.description + '\n';
+  }
+  s += `\nFile: ${file}\n`;
+  return s;
+}
+
+function toUsage(e: unknown): never {
+  if (e instanceof ChiselUsageError) throw new UsageError(e.message);
+  throw e;
+}
+
+/** Entry point from src/cli/main.ts. */
+export async function runChisels(o: CliOptions): Promise<number> {
+  process.setSourceMapsEnabled(true);
+  const dirs = searchDirs(o.chiselDirs);
+  try {
+    if (o.listChisels) {
+      process.stdout.write(listing(o, dirs));
+      return 0;
+    }
+    if (o.chiselInfo !== undefined) {
+      process.stdout.write(info(o.chiselInfo, dirs));
+      return 0;
+    }
+    const { requests, filter } = resolveRequests(o, dirs);
+    if (o.read.length === 0) throw new UsageError('chisels need a capture: use -r FILE (live capture is not available in this build)');
+    const defs = requests.map((r) => {
+      const { def } = loadChisel(r.name, dirs);
+      return { name: r.name, def, args: parseChiselArgs(def, r.args) };
+    });
+    const reg = fieldRegistry();
+    const gfilter = filter.trim() ? compileFilter<EventCtx>(filter, reg) : null;
+    const w = new OutWriter(1, o.unbuffered ? 0 : 256 * 1024);
+    const output = textOutput(w);
+    let failures = 0;
+    try {
+      for (const file of o.read) {
+        if (!fs.existsSync(file)) throw new UsageError(`cannot open ${file}`);
+        let host!: ChiselHost;
+        const proc = new EventProcessor(
+          { filter: gfilter, showInternal: true, maxEvents: o.numEvents, maxSeconds: o.seconds },
+          (c) => host.onEvent(c),
+        );
+        proc.ctx.timeMode = o.timeType;
+        proc.ctx.render = { bufFormat: o.bufFormat, bufLimit: o.verbose ? 0 : 80 };
+        host = new ChiselHost(proc, output, { containerData: o.containerFormat, json: o.json, bufFormat: o.bufFormat, verbose: o.verbose, report: (m) => { w.flush(); process.stderr.write(m + '\n'); } }, file);
+        for (const d of defs) host.add(d.name, d.def, d.args);
+        host.captureStart();
+        const sink = proc.engine.metadataSink((e) => proc.handle(e), () => proc.newSection());
+        try {
+          await readCapture(file, sink);
+        } finally {
+          host.captureEnd();
+          w.flush();
+          failures += host.failures;
+        }
+      }
+    } finally {
+      w.flush();
+    }
+    void failures;
+    return 0;
+  } catch (e) {
+    if (e instanceof ChiselError) {
+      process.stderr.write(`tsdig: ${e.message}\n`);
+      return 1;
+    }
+    return toUsage(e);
+  }
+}

@@ -1,0 +1,45 @@
+// Runs captures through the shared EventProcessor into a consumer: the collection half of the UI
+// and of --snapshot. Abortable (the UI restarts collection when the view or filter changes) and
+// asynchronous (the reader yields between chunks, so the UI stays responsive).
+import { EventProcessor } from '../pipeline/processor';
+import { readCapture } from '../scap/reader';
+import { EventCtx } from '../fields/context';
+import { Aggregator, AggregatorOpts } from './aggregator';
+
+export interface Abort {
+  aborted: boolean;
+}
+
+export interface ReplayResult {
+  captured: number;
+  aborted: boolean;
+  lastCtx: EventCtx | null;
+}
+
+/** Feeds every event of `files` to `consumer` (false = stop). */
+export async function replayFiles(files: readonly string[], consumer: (c: EventCtx) => boolean | void, abort?: Abort): Promise<ReplayResult> {
+  let captured = 0;
+  let lastCtx: EventCtx | null = null;
+  for (const file of files) {
+    if (abort?.aborted) break;
+    const proc = new EventProcessor({ filter: null }, (c) => {
+      if (abort?.aborted) return false;
+      return consumer(c);
+    });
+    proc.ctx.render = { bufFormat: 'normal', bufLimit: 80 };
+    lastCtx = proc.ctx;
+    const sink = proc.engine.metadataSink((e) => proc.handle(e), () => proc.newSection());
+    await readCapture(file, sink);
+    captured += proc.captured;
+    if (proc.isStopped && !abort?.aborted) break;
+  }
+  return { captured, aborted: !!abort?.aborted, lastCtx };
+}
+
+/** Collects snapshots of a view over captures; resolves when the trace ends (or is aborted). */
+export async function collectSnapshots(files: readonly string[], opts: AggregatorOpts, abort?: Abort): Promise<ReplayResult & { agg: Aggregator }> {
+  const agg = new Aggregator(opts);
+  const r = await replayFiles(files, (c) => { agg.consume(c); }, abort);
+  if (!r.aborted) agg.finish(r.lastCtx);
+  return { ...r, agg };
+}
