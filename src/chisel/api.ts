@@ -91,8 +91,11 @@ export interface ChiselHooks {
   captureStart?(): void | boolean;
   /** Called for each event that passes the global and the chisel's filter. Return false to end the capture. */
   onEvent?(ctx: EventCtx): void | boolean;
-  /** `tsNs` = time of the event that crossed into the new interval, `deltaNs` = time since the last call. */
-  onInterval?(tsNs: bigint, deltaNs: number): void | boolean;
+  /**
+   * `tsNs` = time of the event that crossed into the new interval, `deltaNs` = time since the last
+   * call, `ctx` = that event (fields can be read from it, e.g. its evt.time.s).
+   */
+  onInterval?(tsNs: bigint, deltaNs: number, ctx: EventCtx): void | boolean;
   /** `tsNs` = last event time, `durationNs` = last − first event time. */
   captureEnd?(tsNs: bigint, durationNs: number): void;
 }

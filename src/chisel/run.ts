@@ -16,7 +16,7 @@ import { fieldRegistry } from '../fields';
 import { compileFilter } from '../filter';
 import { EventCtx } from '../fields/context';
 import { OutWriter } from '../output/writer';
-import { FieldError } from '../fields/types';
+import { FieldError, FieldAccessor } from '../fields/types';
 import type { ChiselApi, ChiselDefinition, ChiselHooks, ChiselOutput, ChiselArgs } from './api';
 import { ChiselError, ChiselUsageError, allChisels, loadChisel, parseChiselArgs, requiredCount, searchDirs, splitArgs } from './loader';
 import { renderTable } from './table';
@@ -97,6 +97,21 @@ export function chiselStack(e: unknown): string {
   return lines.filter((l) => !/^\s+at /.test(l) || !(l.includes('node:') || l.includes('/src/chisel/run.') || l.includes('/src/pipeline/') || l.includes('/src/scap/') || l.includes('/src/state/'))).join('\n');
 }
 
+/**
+ * sysdig gives fd.name = "" (not <NA>) when the event names an fd that is not in the fd table
+ * (e.g. fd 1 inherited before the capture); the shared fd.name extractor returns undefined there,
+ * so chisels get sysdig's value through this wrapper (until src/fields/fd.ts does it).
+ */
+function fixField(f: FieldAccessor<EventCtx>): FieldAccessor<EventCtx> {
+  if (f.name !== 'fd.name') return f;
+  return {
+    name: f.name,
+    type: f.type,
+    value: (c) => f.value(c) ?? (c.s.fdNum >= 0 ? '' : undefined),
+    display: (c) => f.display(c) ?? (c.s.fdNum >= 0 ? '' : undefined),
+  };
+}
+
 interface Instance {
   name: string;
   def: ChiselDefinition;
@@ -149,7 +164,7 @@ export class ChiselHost {
     const api: ChiselApi = {
       field: (n) => {
         try {
-          return reg.resolve(n);
+          return fixField(reg.resolve(n));
         } catch (e) {
           if (e instanceof FieldError) throw new ChiselUsageError(`chisel ${name}: ${e.message}`);
           throw e;
@@ -224,7 +239,7 @@ export class ChiselHost {
             inst.lastBucket = bucket;
             const delta = Number(ts - inst.lastCall);
             inst.lastCall = ts;
-            if (inst.hooks.onInterval(ts, delta) === false) this.ending = true;
+            if (inst.hooks.onInterval(ts, delta, c) === false) this.ending = true;
           }
         }
         if (inst.filter && !inst.filter.test(c)) continue;

@@ -7,6 +7,8 @@ import { listFields, listEvents } from './listings';
 import { ScapError } from '../scap/types';
 import { PipeClosed } from '../output/writer';
 import { FilterError, formatFilterError } from '../filter/errors';
+import { runSnapshot } from '../snapshot/run';
+import { runUi, wantsUi } from '../ui';
 
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
@@ -30,6 +32,8 @@ async function dispatch(o: CliOptions): Promise<number> {
     return 0;
   }
   if (o.listChisels || o.chiselInfo !== undefined || o.chisels.length > 0) return runChisels(o);
+  if (o.snapshot) return runSnapshot(o);
+  if (wantsUi(o)) return runUi(o);
   if (o.read.length > 0) return runReplay(o);
   throw new UsageError('live capture is not available yet in this build: use -r FILE to replay a capture');
 }

@@ -8,10 +8,10 @@ const view: ViewDef = {
   filter: "(fd.type=ipv4 or fd.type=ipv6) and fd.name!=''",
   key: 'fd.name',
   columns: [
-    { name: 'L4PROTO', field: 'fd.l4proto', agg: 'last', width: 7, format: 'text' },
-    { name: 'LIP', field: 'fd.lip', agg: 'last', width: 16, format: 'text' },
+    { name: 'PROTO', field: 'fd.l4proto', agg: 'last', width: 5, format: 'text' },
+    { name: 'LIP', field: 'fd.lip', agg: 'last', width: 22, format: 'text' },
     { name: 'LPORT', field: 'fd.lport', agg: 'last', width: 6, format: 'num' },
-    { name: 'RIP', field: 'fd.rip', agg: 'last', width: 16, format: 'text' },
+    { name: 'RIP', field: 'fd.rip', agg: 'last', width: 22, format: 'text' },
     { name: 'RPORT', field: 'fd.rport', agg: 'last', width: 6, format: 'num' },
     { name: 'BPS IN', field: 'evt.buflen.net.in', agg: 'rate', width: 7, format: 'rate' },
     { name: 'BPS OUT', field: 'evt.buflen.net.out', agg: 'rate', width: 7, format: 'rate' },

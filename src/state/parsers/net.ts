@@ -12,6 +12,13 @@ import { ipv4Str, ipv6Str, isV4Mapped } from '../../util/net';
 import { PPM_AF_INET, PPM_AF_INET6, PPM_AF_UNIX } from '../sockets';
 import { sanitize } from '../../util/sanitize';
 
+/** sinsp's is_ipv4_mapped_ipv6 also accepts the all-zero address */
+function mappedOrAny(b: Buffer, o: number): boolean {
+  if (isV4Mapped(b, o)) return true;
+  for (let i = 0; i < 16; i++) if (b[o + i] !== 0) return false;
+  return true;
+}
+
 const isIp = (f: FdInfo) => f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK;
 
 /** sinsp's sockinfo_to_str */
@@ -116,7 +123,7 @@ function readTuple(b: Buffer): [string, number, string, number, boolean] | null 
   const fam = b[0];
   if (fam === PPM_AF_INET && b.length >= 13) return [ipv4Str(b, 1), b.readUInt16LE(5), ipv4Str(b, 7), b.readUInt16LE(11), true];
   if (fam === PPM_AF_INET6 && b.length >= 37) {
-    if (isV4Mapped(b, 1) && isV4Mapped(b, 19)) return [ipv4Str(b, 13), b.readUInt16LE(17), ipv4Str(b, 31), b.readUInt16LE(35), true];
+    if (mappedOrAny(b, 1) && mappedOrAny(b, 19)) return [ipv4Str(b, 13), b.readUInt16LE(17), ipv4Str(b, 31), b.readUInt16LE(35), true];
     return [ipv6Str(b, 1), b.readUInt16LE(17), ipv6Str(b, 19), b.readUInt16LE(35), false];
   }
   return null;

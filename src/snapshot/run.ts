@@ -1,0 +1,43 @@
+// `tsdig -r FILE --snapshot VIEW [-d ms] [filter]`: one frame of a view as plain text.
+// Without -d the frame covers the whole trace (as csysdig --raw on a file); with -d it is the
+// first interval of that length. Deterministic: event time only, never wall-clock time.
+import * as path from 'node:path';
+import { CliOptions, UsageError } from '../cli/options';
+import { findView, VIEWS } from '../views';
+import { collectSnapshots } from './collect';
+import { renderFrame } from './format';
+import { Snapshot } from './types';
+
+/** True when -d/--delay was given on the command line (CliOptions has only the value). */
+function delayGiven(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '-d' || a === '--delay' || /^--delay=/.test(a) || /^-d\d/.test(a));
+}
+
+export async function runSnapshot(o: CliOptions, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const view = findView(o.snapshot ?? '');
+  if (!view) throw new UsageError(`unknown view '${o.snapshot}': use one of ${VIEWS.map((v) => v.id).join(', ')}`);
+  if (o.read.length === 0) throw new UsageError('--snapshot needs a capture file (-r FILE)');
+  const interval = delayGiven(argv) ? Math.max(100, o.delayMs) * 1e6 : 0;
+  let first: Snapshot | null = null;
+  const abort = { aborted: false };
+  const r = await collectSnapshots(o.read, {
+    view,
+    userFilter: o.filter,
+    drill: [],
+    intervalNs: interval,
+    onSnapshot: (s) => {
+      if (!first) {
+        first = s;
+        if (interval > 0) abort.aborted = true;
+      }
+    },
+  }, abort);
+  if (!first) {
+    r.agg.finish(r.lastCtx);
+  }
+  const snap = first as Snapshot | null;
+  if (!snap) return 1;
+  const source = o.read.map((f) => path.basename(f)).join(', ');
+  process.stdout.write(renderFrame(snap, { viewName: view.name, path: '', source: `${source} (${r.captured} evts)`, filter: r.agg.filterText }));
+  return 0;
+}

@@ -1,0 +1,18 @@
+// Entry points of the full-screen UI. Kept light: blessed is loaded only when the UI really opens.
+import { CliOptions, UsageError } from '../cli/options';
+
+/** --ui, or no output option while both stdin and stdout are terminals. */
+export function wantsUi(o: CliOptions): boolean {
+  if (o.ui === true) return true;
+  if (o.ui === false) return false;
+  const output = o.print !== undefined || o.json || o.write !== undefined || o.chisels.length > 0 || o.quiet
+    || o.pcap !== undefined || o.forcePrint || o.summary || o.list || o.listEvents;
+  return !output && !!process.stdout.isTTY && !!process.stdin.isTTY;
+}
+
+export async function runUi(o: CliOptions): Promise<number> {
+  if (o.read.length === 0) throw new UsageError('the UI needs a capture file for now (-r FILE): live capture is not available in this build');
+  if (!process.stdout.isTTY) throw new UsageError('--ui needs a terminal on stdout (use --snapshot VIEW for text output)');
+  const { UiApp } = await import('./app');
+  return new UiApp(o).run();
+}
