@@ -116,6 +116,16 @@ function bigFile(): { file: string; events: number } {
   return { file, events };
 }
 
+/** One extra `-q` run with a preload that forces a GC at exit and reports what is still live. */
+function liveHeapAfterGc(file: string): string | null {
+  const pre = path.join(os.tmpdir(), `tsdig-bench-heap-${process.pid}.js`);
+  fs.writeFileSync(pre, `process.on('exit', () => { global.gc(); const m = process.memoryUsage();
+    process.stderr.write('HEAP ' + (m.heapUsed / 2 ** 20).toFixed(1) + ' MiB used of ' + (m.heapTotal / 2 ** 20).toFixed(0) + ' MiB heap, rss ' + (m.rss / 2 ** 20).toFixed(0) + ' MiB\\n'); });\n`);
+  const r = cp.spawnSync(process.execPath, ['--expose-gc', '--require', pre, TSDIG, '-r', file, '-q'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  fs.unlinkSync(pre);
+  return /HEAP (.*)/.exec(r.stderr ?? '')?.[1] ?? null;
+}
+
 // ---------------------------------------------------------------- scenarios
 
 interface Scenario { name: string; args: string[] }
@@ -164,7 +174,8 @@ function table(rows: Row[]): string {
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ') + ' |';
-  return [line(head), '|' + w.map((n, i) => (i < 2 ? '-' : '') + '-'.repeat(n) + (i < 2 ? '-' : ':')).join('|') + '|', ...body.map(line)].join('\n');
+  const rule = '|' + w.map((n, i) => (i < 2 ? '-'.repeat(n + 2) : '-'.repeat(n + 1) + ':')).join('|') + '|';
+  return [line(head), rule, ...body.map(line)].join('\n');
 }
 
 function main(): void {
@@ -209,6 +220,8 @@ function main(): void {
   const bigRss = Math.max(...rows.filter((r) => r.label === files[1]!.label).map((r) => r.tsRss));
   console.log(`memory: tsdig max RSS ${fmtMiB(smallRss)} MiB on ${fmtN(files[0]!.events)} events, ${fmtMiB(bigRss)} MiB on ${fmtN(files[1]!.events)} events (${(fs.statSync(big.file).size / 2 ** 20).toFixed(0)} MiB file)` +
     (TIME_BIN ? '' : ' — /usr/bin/time missing, RSS not measured'));
+  const heap = liveHeapAfterGc(big.file);
+  if (heap) console.log(`memory: tsdig live JS heap after a full GC at exit: ${heap}`);
   console.log(`total bench time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 

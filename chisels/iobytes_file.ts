@@ -25,8 +25,8 @@ export default defineChisel({
       },
       onInterval(_ts, _delta, c) {
         const tot = tin + tout;
-        api.print(`${time.display(c)} in:${tin} out:${tout} tot:${tot}`);
-        api.out.sample({ ts: _ts, values: { in: tin, out: tout, tot }, text: '' });
+        // a time-series point: the CLI prints its text, a TUI can chart the values
+        api.out.sample({ ts: _ts, values: { in: tin, out: tout, tot }, text: `${time.display(c)} in:${tin} out:${tout} tot:${tot}` });
         tin = 0;
         tout = 0;
       },

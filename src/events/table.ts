@@ -76,7 +76,7 @@ export const EVENTS: readonly EventInfo[] = (rawEvents as unknown as RawEvent[])
     id,
     name: e.name,
     dir: e.dir as 0 | 1,
-    category: e.category.toLowerCase(),
+    category: e.category === 'IPC' ? 'IPC' : e.category.toLowerCase(),
     categoryId: e.category,
     flags,
     params,

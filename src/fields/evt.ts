@@ -2,7 +2,8 @@
 import { FieldSpec } from './registry';
 import { EventCtx } from './context';
 import { EVENTS, EVENTS_BY_NAME, EF, PT, SYSCALL_NAMES } from '../events/table';
-import { renderArgs, renderParam, errnoStr, humanTime } from '../output/render';
+import { renderArgs, renderParam, errnoStr, humanTime, sanitize } from '../output/render';
+import { FdType } from '../scap/types';
 import { dateTime, iso8601, secNs, splitTs, timeOfDay, ns9 } from './timefmt';
 import { ERRNO_NAMES } from '../events/errno';
 import { escapeBuffer } from '../output/buffers';
@@ -101,7 +102,7 @@ export const EVT_FIELDS: FieldSpec[] = [
     },
   },
   { name: 'syscall.type', type: 'string', desc: 'syscall name, unset for non-syscall events', value: (c) => (isSyscall(c) ? evtTypeName(c) : undefined) },
-  { name: 'evt.category', type: 'string', desc: 'event category', value: (c) => c.e.info.category },
+  { name: 'evt.category', type: 'string', desc: 'event category', value: category },
   { name: 'evt.cpu', type: 'int', desc: 'CPU number', value: (c) => c.e.cpu },
   { name: 'evt.args', type: 'string', desc: 'all the event arguments', value: (c) => renderArgs(c.s, c.e, c.render) },
   { name: 'evt.info', type: 'string', desc: 'event arguments, or a higher level summary', value: (c) => syslogInfo(c) ?? renderArgs(c.s, c.e, c.render) },
@@ -111,7 +112,7 @@ export const EVT_FIELDS: FieldSpec[] = [
       value: (c) => {
         const i = argIndex(c, a!);
         if (i < 0 || i >= c.e.paramCount) return undefined;
-        return renderParam(c.s, c.e, i, c.e.info.params[i]!, c.render);
+        return resolvedOnly(c, i);
       },
     }),
   },
@@ -193,6 +194,41 @@ function syslogInfo(c: EventCtx): string | undefined {
   let end = plen + 2;
   while (end < d.length && d[end] !== 0) end++;
   return `syslog sev=${SEVERITIES[pri & 7]} msg=${d.toString('latin1', plen + 2, end)}`;
+}
+
+/** I/O events take their category from the fd they use, as sinsp does. */
+function category(c: EventCtx): string {
+  const k = c.e.info.category;
+  if (k !== 'io_read' && k !== 'io_write' && k !== 'io_other') return k;
+  const f = c.s.fd;
+  if (!f) return k;
+  switch (f.type) {
+    case FdType.FILE: case FdType.FILE_V2: case FdType.DIRECTORY: return 'file';
+    case FdType.IPV4_SOCK: case FdType.IPV6_SOCK: case FdType.IPV4_SERVSOCK: case FdType.IPV6_SERVSOCK: return 'net';
+    case FdType.UNIX_SOCK: case FdType.FIFO: return 'IPC';
+    default: return k;
+  }
+}
+
+const NUM_RESOLVED = /^-?\d+\((.*)\)$/s;
+
+/** evt.arg.X: the resolved part when there is one, else the raw value (sinsp). */
+function resolvedOnly(c: EventCtx, i: number): string {
+  const p = c.e.info.params[i]!;
+  const full = renderParam(c.s, c.e, i, p, c.render);
+  switch (p.type) {
+    case PT.FD: case PT.PID: case PT.ERRNO: case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.UID: case PT.GID:
+    case PT.SYSCALLID: case PT.SIGTYPE: case PT.RELTIME: case PT.MODE: {
+      const m = NUM_RESOLVED.exec(full);
+      return m ? m[1]! : full;
+    }
+    case PT.FSPATH: case PT.FSRELPATH: {
+      const raw = sanitize(c.e.str(i) ?? '');
+      return full.length > raw.length && full.startsWith(raw + '(') ? full.slice(raw.length + 1, -1) : full;
+    }
+    default:
+      return full;
+  }
 }
 
 function isSyscall(c: EventCtx): boolean {

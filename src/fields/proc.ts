@@ -13,16 +13,30 @@ function containerEvtName(c: EventCtx): string | undefined {
   return m ? 'container:' + m[1]!.slice(0, 12) : undefined;
 }
 
-const th = (c: EventCtx): ThreadInfo | null => c.s.thread;
+const th = (c: EventCtx): ThreadInfo | null => (isContainerEvt(c) ? containerThread(c) : c.s.thread);
+
+/** sinsp gives container events a fake thread named after the container */
+let ctThread: ThreadInfo | null = null;
+function containerThread(c: EventCtx): ThreadInfo {
+  if (!ctThread) {
+    ctThread = new ThreadInfo(-1);
+    ctThread.pid = -1; ctThread.ptid = 0; ctThread.vtid = -2; ctThread.vpid = -2;
+  }
+  const name = containerEvtName(c) ?? '';
+  ctThread.comm = name;
+  ctThread.exe = name;
+  ctThread.containerId = name.slice('container:'.length);
+  return ctThread;
+}
 const main = (c: EventCtx): ThreadInfo | null => {
-  const t = c.s.thread;
+  const t = th(c);
   if (!t) return null;
-  return t.main ?? c.s.threads.get(t.pid) ?? t;
+  return t.mainThread();
 };
+/** sinsp's get_parent_thread: the thread's own ptid (proc.ppid instead reads the main thread's) */
 const parent = (c: EventCtx, t: ThreadInfo | null): ThreadInfo | null => {
   if (!t) return null;
-  const m = t.main ?? c.s.threads.get(t.pid) ?? t;
-  return c.s.threads.get(m.ptid) ?? null;
+  return c.s.threads.get(t.ptid) ?? null;
 };
 
 function ancestor(c: EventCtx, n: number): ThreadInfo | null {
@@ -43,12 +57,12 @@ const container = (c: EventCtx) => {
 export const PROC_FIELDS: FieldSpec[] = [
   { name: 'proc.pid', type: 'int', desc: 'process id', value: (c) => th(c)?.pid },
   { name: 'proc.exe', type: 'string', desc: 'first command line argument (argv[0])', value: (c) => th(c)?.exe },
-  { name: 'proc.name', type: 'string', desc: 'process name (comm)', value: (c) => (isContainerEvt(c) ? containerEvtName(c) : th(c)?.comm || undefined) },
+  { name: 'proc.name', type: 'string', desc: 'process name (comm)', value: (c) => th(c)?.comm || undefined },
   { name: 'proc.args', type: 'string', desc: 'command line arguments', value: (c) => th(c)?.args.join(' ') },
   { name: 'proc.env', type: 'string', desc: 'environment variables', value: (c) => th(c)?.env.join(' ') },
   { name: 'proc.cmdline', type: 'string', desc: 'name and arguments', value: (c) => { const t = th(c); return t ? cmdline(t) : undefined; } },
   { name: 'proc.exeline', type: 'string', desc: 'exe and arguments', value: (c) => { const t = th(c); return t ? exeline(t) : undefined; } },
-  { name: 'proc.cwd', type: 'string', desc: 'current working directory', value: (c) => { const t = th(c); return t ? (t.cwd.endsWith('/') ? t.cwd : t.cwd + '/') : undefined; } },
+  { name: 'proc.cwd', type: 'string', desc: 'current working directory', value: (c) => th(c)?.cwd },
   { name: 'proc.exepath', type: 'string', desc: 'full executable path', value: (c) => th(c)?.exepath },
   { name: 'proc.nthreads', type: 'int', desc: 'threads in the process', value: (c) => { const t = th(c); if (!t) return undefined; let n = 0; for (const x of c.s.threads.values()) if (x.pid === t.pid) n++; return n; } },
   { name: 'proc.nchilds', type: 'int', desc: 'child threads of the process', value: (c) => { const t = th(c); if (!t) return undefined; let n = 0; for (const x of c.s.threads.values()) if (x.pid === t.pid && x.tid !== t.pid) n++; return n; } },

@@ -39,7 +39,11 @@ export interface ReadStats {
 
 export class ScapParser {
   private phase = Phase.SHB;
-  private carry: Buffer | null = null;
+  /** the incomplete trailing block, as copied pieces (joined once it can be complete) */
+  private carry: Buffer[] = [];
+  private carryLen = 0;
+  /** bytes the carried block needs before parsing is retried (its length, or 8 for a header) */
+  private need = 0;
   /** stream offset of the first byte of the next chunk */
   private base = 0;
   private stopped = false;
@@ -61,13 +65,20 @@ export class ScapParser {
     let start = 0;
     const chunkBase = this.base;
     let bufBase = chunkBase;
-    if (this.carry) {
-      buf = Buffer.concat([this.carry, chunk]);
-      bufBase = chunkBase - this.carry.length;
-      this.carry = null;
-    }
     this.base = chunkBase + chunk.length;
     this.stats.bytes += chunk.length;
+    if (this.carryLen > 0) {
+      // a block spanning many chunks is joined once, not re-copied per chunk (quadratic)
+      if (this.carryLen + chunk.length < this.need) {
+        this.carry.push(Buffer.from(chunk));
+        this.carryLen += chunk.length;
+        return true;
+      }
+      buf = Buffer.concat([...this.carry, chunk], this.carryLen + chunk.length);
+      bufBase = chunkBase - this.carryLen;
+      this.carry = [];
+      this.carryLen = 0;
+    }
     const end = buf.length;
     while (start + 8 <= end && !this.stopped) {
       const btype = buf.readUInt32LE(start);
@@ -95,15 +106,19 @@ export class ScapParser {
       }
       start += blen;
     }
-    if (start < end && !this.stopped) this.carry = Buffer.from(buf.subarray(start));
+    if (start < end && !this.stopped) {
+      this.carry = [Buffer.from(buf.subarray(start))];
+      this.carryLen = end - start;
+      this.need = end - start >= 8 ? buf.readUInt32LE(start + 4) : 8;
+    }
     return !this.stopped;
   }
 
   /** End of input: anything left over is a truncated block. */
   end(): void {
     if (this.stopped) return;
-    if (this.carry && this.carry.length > 0) {
-      this.fail(`truncated block (${this.carry.length} bytes of an incomplete block at end of file)`, this.base - this.carry.length);
+    if (this.carryLen > 0) {
+      this.fail(`truncated block (${this.carryLen} bytes of an incomplete block at end of file)`, this.base - this.carryLen);
     }
     if (this.stats.blocks === 0) this.fail(this.stats.bytes === 0 ? 'empty file' : 'not a scap capture', 0);
     if (this.phase !== Phase.EVENTS) this.fail('no events in file', this.base);

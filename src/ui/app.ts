@@ -1,1 +1,707 @@
-export class UiApp { constructor(_o: unknown) {} async run(): Promise<number> { return 0; } }
+// The full-screen UI (blessed). Drawing only: snapshots come from the aggregator (collection runs
+// asynchronously over the capture and publishes one immutable snapshot per interval of event
+// time); this module keeps them in memory, plays them back at the -d pace, and renders the one
+// under the time cursor. Keys follow csysdig, and every F-key has a letter.
+import * as path from 'node:path';
+import blessed from 'blessed';
+import { CliOptions } from '../cli/options';
+import { compileFilter, FilterError } from '../filter';
+import { EventCtx } from '../fields/context';
+import { findView, VIEWS } from '../views';
+import { ViewDef } from '../views/types';
+import { Aggregator, cmpCells } from '../snapshot/aggregator';
+import { Abort, collectSnapshots } from '../snapshot/collect';
+import { viewRegistry } from '../snapshot/fields';
+import { completeFilter, drillFilter } from '../snapshot/filter';
+import { formatCell, humanBytes, layoutColumns, nsTime, rowLine, headerLine, safeText } from '../snapshot/format';
+import { DrillStep, SnapRow, Snapshot } from '../snapshot/types';
+import { digLines, echoLines } from './text';
+import { HELP_TEXT, FOOTER } from './help';
+import { asciiSparkline } from './spark';
+
+type Mode = 'table' | 'picker' | 'filter' | 'search' | 'text' | 'help';
+
+interface ViewState {
+  viewId: string;
+  drill: DrillStep[];
+  sortCol: number;
+  sortAsc: boolean;
+  selKey: string | null;
+  sel: number;
+  top: number;
+}
+
+const HEADER_H = 3;
+const CHART_H = 8;
+
+export class UiApp {
+  private readonly files: string[];
+  private readonly delayMs: number;
+  private readonly ascii: boolean;
+  private screen!: blessed.Widgets.Screen;
+  private header!: blessed.Widgets.BoxElement;
+  private table!: blessed.Widgets.BoxElement;
+  private footer!: blessed.Widgets.BoxElement;
+  private overlay: blessed.Widgets.BoxElement | null = null;
+  private chart: blessed.Widgets.BoxElement | null = null;
+  private chartWidget: { setData(d: unknown): void } | null = null;
+
+  private st: ViewState;
+  private readonly stack: ViewState[] = [];
+  private userFilter: string;
+  private mode: Mode = 'table';
+  private input = '';
+  private inputError = '';
+  private pickerSel = 0;
+  private textLines: string[] = [];
+  private textTitle = '';
+  private textTop = 0;
+  private message = '';
+
+  private snaps: Snapshot[] = [];
+  private cursor = 0;
+  private done = false;
+  private collectError = '';
+  private abort: Abort | null = null;
+  private agg: Aggregator | null = null;
+  private captured = 0;
+  private paused = false;
+  private speed = 1;
+  private timer: NodeJS.Timeout | null = null;
+  private userActed = false;
+  private chartOn = false;
+  private sortedCache: { snap: Snapshot; col: number; asc: boolean; rows: SnapRow[] } | null = null;
+  private finished: ((code: number) => void) | null = null;
+  private destroyed = false;
+
+  constructor(o: CliOptions) {
+    this.files = o.read;
+    this.delayMs = Math.max(100, o.delayMs);
+    this.userFilter = o.filter.trim();
+    const term = process.env.TERM ?? '';
+    this.ascii = !!process.env.TSDIG_ASCII || /^(linux|vt1\d\d|vt2\d\d|dumb|ansi)/.test(term);
+    this.st = this.freshState('procs');
+  }
+
+  private freshState(viewId: string, drill: DrillStep[] = []): ViewState {
+    const v = findView(viewId)!;
+    return { viewId, drill, sortCol: v.sortCol, sortAsc: !!v.sortAsc, selKey: null, sel: 0, top: 0 };
+  }
+
+  private get view(): ViewDef {
+    return findView(this.st.viewId)!;
+  }
+
+  run(): Promise<number> {
+    if (this.userFilter) compileFilter<EventCtx>(this.userFilter, viewRegistry()); // bad filter: CLI error before the screen opens
+    this.screen = blessed.screen({
+      smartCSR: true,
+      fullUnicode: false,
+      autoPadding: false,
+      warnings: false,
+      title: 'tsdig',
+      dockBorders: false,
+      forceUnicode: !this.ascii,
+    } as blessed.Widgets.IScreenOptions);
+    const s = this.screen;
+    if (this.ascii) {
+      // vt100/linux consoles: no ACS, no Unicode; blessed maps box drawing to + - |
+      const tp = s.tput as unknown as { brokenACS: boolean; unicode: boolean; numbers: Record<string, unknown> };
+      tp.brokenACS = true;
+      tp.unicode = false;
+      tp.numbers.U8 = 0;
+    }
+    this.header = blessed.box({ parent: s, top: 0, left: 0, width: '100%', height: HEADER_H, tags: true, wrap: false });
+    this.table = blessed.box({ parent: s, top: HEADER_H, left: 0, width: '100%', height: this.tableHeight(), tags: true, wrap: false });
+    this.footer = blessed.box({ parent: s, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false });
+    s.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+      try {
+        this.onKey(ch, key);
+      } catch (e) {
+        this.message = `error: ${(e as Error).message}`;
+        this.render();
+      }
+    });
+    s.on('resize', () => this.layout());
+    // On a signal: restore the terminal, then die of the same signal with the default action.
+    // (Exiting through node would re-apply the saved termios, which aborts when the tty hung up.)
+    process.stdout.on('error', () => undefined);
+    const onSignal = (sig: NodeJS.Signals) => {
+      try {
+        this.teardown();
+      } catch {
+        /* terminal gone */
+      }
+      process.removeAllListeners(sig);
+      process.kill(process.pid, sig);
+    };
+    for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as NodeJS.Signals[]) process.once(sig, onSignal);
+    process.once('uncaughtException', (e) => {
+      this.teardown();
+      process.stderr.write(`tsdig: ${e.stack ?? e}\n`);
+      process.exit(1);
+    });
+    this.startCollect();
+    this.restartTimer();
+    this.render();
+    return new Promise((resolve) => {
+      this.finished = resolve;
+    });
+  }
+
+  // ---- collection ---------------------------------------------------------------------------
+
+  private startCollect(): void {
+    if (this.abort) this.abort.aborted = true;
+    const abort: Abort = { aborted: false };
+    this.abort = abort;
+    this.snaps = [];
+    this.done = false;
+    this.collectError = '';
+    this.sortedCache = null;
+    const view = this.view;
+    const opts = { view, userFilter: this.userFilter, drill: this.st.drill, intervalNs: this.delayMs * 1e6, onSnapshot: (snap: Snapshot) => {
+      if (abort.aborted) return;
+      this.snaps.push(snap);
+      if (snap.index === 0) this.maybeStartInContainers(snap);
+      if (snap.index <= this.cursor || this.snaps.length === 1) this.render();
+    } };
+    try {
+      // compiles the complete filter: an error is shown instead of the table
+      this.agg = new Aggregator(opts);
+    } catch (e) {
+      this.collectError = e instanceof FilterError ? `filter error at column ${e.column}: ${e.message}` : (e as Error).message;
+      this.done = true;
+      this.render();
+      return;
+    }
+    // collection runs on its own; the aggregator is fed by the processor, never by drawing
+    collectSnapshots(this.files, opts, abort)
+      .then((r) => {
+        if (abort.aborted) return;
+        this.agg = r.agg;
+        this.captured = r.captured;
+        this.done = true;
+        if (this.cursor >= this.snaps.length) this.cursor = Math.max(0, this.snaps.length - 1);
+        this.render();
+      })
+      .catch((e) => {
+        if (abort.aborted) return;
+        this.collectError = (e as Error).message;
+        this.done = true;
+        this.render();
+      });
+  }
+
+  /** Start view: Containers when the capture has containers, else Processes. */
+  private maybeStartInContainers(snap: Snapshot): void {
+    if (this.userActed || !snap.hasContainers || this.st.viewId !== 'procs' || this.stack.length) return;
+    this.st = this.freshState('containers');
+    setImmediate(() => this.startCollect());
+  }
+
+  private restartTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => this.tick(), Math.max(25, this.delayMs / this.speed));
+  }
+
+  private tick(): void {
+    if (this.paused || this.mode === 'text') return;
+    if (this.cursor < this.snaps.length - 1) {
+      this.cursor++;
+      this.render();
+    }
+  }
+
+  // ---- keys ---------------------------------------------------------------------------------
+
+  private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg): void {
+    const name = key?.name ?? '';
+    if (key?.full === 'C-c') return this.quit(0);
+    switch (this.mode) {
+      case 'filter':
+      case 'search':
+        return this.onInputKey(ch, name);
+      case 'picker':
+        return this.onPickerKey(ch, name);
+      case 'text':
+      case 'help':
+        return this.onTextKey(ch, name);
+      default:
+        return this.onTableKey(ch, name);
+    }
+  }
+
+  private onTableKey(ch: string | undefined, name: string): void {
+    const rows = this.rows();
+    this.message = '';
+    switch (true) {
+      case ch === 'q' || name === 'f10':
+        return this.quit(0);
+      case name === 'up':
+        return this.moveSel(-1);
+      case name === 'down':
+        return this.moveSel(1);
+      case name === 'pageup':
+        return this.moveSel(-this.pageRows());
+      case name === 'pagedown':
+        return this.moveSel(this.pageRows());
+      case name === 'home':
+        return this.moveSel(-1e9);
+      case name === 'end':
+        return this.moveSel(1e9);
+      case name === 'enter':
+        return this.drillDown(rows);
+      case name === 'backspace':
+        return this.drillUp();
+      case name === 'f2' || ch === 'v':
+        this.mode = 'picker';
+        this.pickerSel = Math.max(0, this.pickerViews().findIndex((v) => v.id === this.st.viewId));
+        return this.render();
+      case name === 'f4' || ch === '\\':
+        this.mode = 'filter';
+        this.input = this.userFilter;
+        this.validateInput();
+        return this.render();
+      case ch === '/' || name === 'C-f':
+        this.mode = 'search';
+        this.input = '';
+        this.inputError = '';
+        return this.render();
+      case name === 'f9' || ch === '>':
+        this.st.sortCol = (this.st.sortCol + 1) % this.view.columns.length;
+        this.st.sortAsc = this.view.columns[this.st.sortCol]!.format === 'text';
+        this.userActed = true;
+        return this.render();
+      case ch === '<':
+        this.st.sortAsc = !this.st.sortAsc;
+        return this.render();
+      case ch !== undefined && /^[!@#$%^&*(]$/.test(ch): {
+        const n = '!@#$%^&*('.indexOf(ch!);
+        if (n < this.view.columns.length) {
+          this.st.sortAsc = this.st.sortCol === n ? !this.st.sortAsc : this.view.columns[n]!.format === 'text';
+          this.st.sortCol = n;
+        }
+        return this.render();
+      }
+      case ch === 'p':
+        this.paused = !this.paused;
+        return this.render();
+      case ch === ',' || name === 'left':
+        this.paused = true;
+        if (this.cursor > 0) this.cursor--;
+        return this.render();
+      case ch === '.' || name === 'right':
+        this.paused = true;
+        if (this.cursor < this.snaps.length - 1) this.cursor++;
+        return this.render();
+      case ch === '+' || ch === '=':
+        this.speed = Math.min(64, this.speed * 2);
+        this.restartTimer();
+        return this.render();
+      case ch === '-' || ch === '_':
+        this.speed = Math.max(1 / 8, this.speed / 2);
+        this.restartTimer();
+        return this.render();
+      case ch === 'c':
+        this.chartOn = !this.chartOn;
+        return this.layout();
+      case name === 'f6' || ch === 'd':
+        return void this.openText('dig', rows);
+      case name === 'f5' || ch === 'e':
+        return void this.openText('echo', rows);
+      case name === 'f1' || ch === '?' || ch === 'h':
+        this.mode = 'help';
+        this.textTitle = 'Help';
+        this.textLines = HELP_TEXT.split('\n');
+        this.textTop = 0;
+        return this.render();
+      default:
+    }
+  }
+
+  private onInputKey(ch: string | undefined, name: string): void {
+    if (name === 'escape') {
+      this.mode = 'table';
+      this.input = '';
+      this.inputError = '';
+      return this.render();
+    }
+    if (name === 'enter') {
+      if (this.mode === 'filter') {
+        if (this.inputError) return this.render();
+        this.userFilter = this.input.trim();
+        this.userActed = true;
+        this.mode = 'table';
+        this.startCollect();
+      } else {
+        this.mode = 'table';
+      }
+      this.input = '';
+      this.inputError = '';
+      return this.render();
+    }
+    if (name === 'backspace') this.input = this.input.slice(0, -1);
+    else if (ch && ch.length === 1 && ch >= ' ' && ch <= '~') this.input += ch;
+    else return;
+    if (this.mode === 'filter') this.validateInput();
+    else this.searchRows();
+    this.render();
+  }
+
+  private validateInput(): void {
+    this.inputError = '';
+    if (!this.input.trim()) return;
+    try {
+      compileFilter<EventCtx>(this.input, viewRegistry());
+    } catch (e) {
+      if (e instanceof FilterError) this.inputError = `error at column ${e.column}: ${e.message}`;
+      else this.inputError = (e as Error).message;
+    }
+  }
+
+  private searchRows(): void {
+    const q = this.input.toLowerCase();
+    if (!q) return;
+    const rows = this.rows();
+    const cols = this.view.columns;
+    const i = rows.findIndex((r) => r.cells.some((c, j) => formatCell(c, cols[j]!.format).toLowerCase().includes(q)));
+    if (i >= 0) this.select(rows, i);
+    this.inputError = i >= 0 ? '' : 'not found';
+  }
+
+  private pickerViews(): ViewDef[] {
+    const field = this.st.drill.length ? this.st.drill[this.st.drill.length - 1]!.field : '';
+    const vs = VIEWS.filter((v) => v.appliesTo.includes(field));
+    return vs.length ? vs : [...VIEWS];
+  }
+
+  private onPickerKey(ch: string | undefined, name: string): void {
+    const vs = this.pickerViews();
+    if (name === 'escape' || name === 'f2' || ch === 'v' || name === 'backspace') {
+      this.mode = 'table';
+      return this.render();
+    }
+    if (ch === 'q') return this.quit(0);
+    if (name === 'up') this.pickerSel = Math.max(0, this.pickerSel - 1);
+    else if (name === 'down') this.pickerSel = Math.min(vs.length - 1, this.pickerSel + 1);
+    else if (name === 'home') this.pickerSel = 0;
+    else if (name === 'end') this.pickerSel = vs.length - 1;
+    else if (name === 'enter') {
+      const v = vs[this.pickerSel];
+      this.mode = 'table';
+      if (v && v.id !== this.st.viewId) {
+        this.userActed = true;
+        const drill = this.st.drill;
+        this.st = this.freshState(v.id, drill);
+        this.startCollect();
+      }
+    } else if (ch && /^[A-Za-z]$/.test(ch)) {
+      // type-ahead: next view whose name starts with the letter
+      const l = ch.toLowerCase();
+      for (let k = 1; k <= vs.length; k++) {
+        const i = (this.pickerSel + k) % vs.length;
+        if (vs[i]!.name.toLowerCase().startsWith(l)) {
+          this.pickerSel = i;
+          break;
+        }
+      }
+    }
+    this.render();
+  }
+
+  private onTextKey(ch: string | undefined, name: string): void {
+    const page = Math.max(1, ((this.screen.height as number) || 24) - 3);
+    if (name === 'escape' || name === 'backspace' || (this.mode === 'help' && (ch === '?' || name === 'f1' || name === 'enter'))) {
+      this.mode = 'table';
+      this.textLines = [];
+      return this.render();
+    }
+    if (ch === 'q') return this.quit(0);
+    if (name === 'up') this.textTop--;
+    else if (name === 'down') this.textTop++;
+    else if (name === 'pageup') this.textTop -= page;
+    else if (name === 'pagedown' || ch === ' ') this.textTop += page;
+    else if (name === 'home') this.textTop = 0;
+    else if (name === 'end') this.textTop = this.textLines.length;
+    else return;
+    this.textTop = Math.max(0, Math.min(this.textTop, this.textLines.length - page));
+    this.render();
+  }
+
+  // ---- navigation ---------------------------------------------------------------------------
+
+  private drillDown(rows: SnapRow[]): void {
+    const v = this.view;
+    const row = rows[this.st.sel];
+    if (!row || !v.drilldown || v.type === 'list' || !findView(v.drilldown)) {
+      this.message = v.type === 'list' ? 'list views cannot be drilled into' : row ? 'no drill-down for this view' : 'no row selected';
+      return this.render();
+    }
+    const field = v.drillField ?? v.groupBy ?? v.key;
+    const step: DrillStep = { viewId: v.id, field, value: row.key, numeric: this.agg?.drillNumeric ?? false };
+    this.userActed = true;
+    this.stack.push(this.st);
+    this.st = this.freshState(v.drilldown, [...this.st.drill, step]);
+    this.startCollect();
+    this.render();
+  }
+
+  private drillUp(): void {
+    const prev = this.stack.pop();
+    if (!prev) {
+      this.message = 'already at the top';
+      return this.render();
+    }
+    this.st = prev;
+    this.startCollect();
+    this.render();
+  }
+
+  private moveSel(d: number): void {
+    const rows = this.rows();
+    if (!rows.length) return;
+    this.select(rows, Math.max(0, Math.min(rows.length - 1, this.st.sel + d)));
+    this.render();
+  }
+
+  private select(rows: SnapRow[], i: number): void {
+    this.st.sel = i;
+    this.st.selKey = rows[i]?.key ?? null;
+  }
+
+  private pageRows(): number {
+    return Math.max(1, this.tableHeight() - 1);
+  }
+
+  private async openText(kind: 'dig' | 'echo', rows: SnapRow[]): Promise<void> {
+    const v = this.view;
+    const row = rows[this.st.sel];
+    const steps = [...this.st.drill];
+    if (row && v.type === 'table') steps.push({ viewId: v.id, field: v.drillField ?? v.groupBy ?? v.key, value: row.key, numeric: this.agg?.drillNumeric ?? false });
+    const filter = completeFilter(null, this.userFilter, steps);
+    const snap = this.snaps[this.cursor];
+    const range = snap ? { from: snap.startNs, to: snap.endNs } : undefined;
+    this.mode = 'text';
+    this.textTitle = `${kind === 'dig' ? 'Dig' : 'Echo'}: ${filter || 'all events'} (interval ${this.cursor + 1})`;
+    this.textLines = ['loading...'];
+    this.textTop = 0;
+    this.render();
+    try {
+      const r = kind === 'dig' ? await digLines(this.files, filter, range) : await echoLines(this.files, filter, range);
+      if (this.mode !== 'text') return;
+      this.textLines = r.lines.length ? r.lines : ['(no events)'];
+      if (r.truncated) this.textLines.push('... (truncated)');
+    } catch (e) {
+      this.textLines = [`error: ${(e as Error).message}`];
+    }
+    this.render();
+  }
+
+  private quit(code: number): void {
+    this.teardown();
+    const f = this.finished;
+    this.finished = null;
+    if (f) f(code);
+    if (code !== 0) process.exit(code);
+  }
+
+  /** Restores the terminal (normal screen, cursor, modes). Safe to call twice. */
+  private teardown(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.abort) this.abort.aborted = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    try {
+      this.screen.destroy();
+    } catch {
+      /* already gone */
+    }
+    process.stdin.pause();
+  }
+
+  // ---- drawing ------------------------------------------------------------------------------
+
+  private tableHeight(): number {
+    const h = (this.screen?.height as number | undefined) ?? 24;
+    return Math.max(3, h - HEADER_H - 1 - (this.chartOn ? CHART_H : 0));
+  }
+
+  private layout(): void {
+    this.table.height = this.tableHeight();
+    if (this.chartOn && !this.chart) {
+      this.chart = blessed.box({ parent: this.screen, bottom: 1, left: 0, width: '100%', height: CHART_H, tags: false, border: this.border(), label: ' top rows over time ' });
+    } else if (!this.chartOn && this.chart) {
+      this.chart.destroy();
+      this.chart = null;
+      this.chartWidget = null;
+    }
+    this.render();
+  }
+
+  private border(): blessed.Widgets.Border {
+    return { type: 'line' };
+  }
+
+  private rows(): SnapRow[] {
+    const snap = this.snaps[Math.min(this.cursor, this.snaps.length - 1)];
+    if (!snap) return [];
+    const c = this.sortedCache;
+    if (c && c.snap === snap && c.col === this.st.sortCol && c.asc === this.st.sortAsc) return c.rows;
+    const v = this.view;
+    let rows = snap.rows.slice();
+    if (this.st.sortCol !== v.sortCol || this.st.sortAsc !== !!v.sortAsc || v.type === 'list') {
+      const k = this.st.sortCol;
+      rows = rows.sort((a, b) => cmpCells(a.cells[k], b.cells[k], this.st.sortAsc) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    }
+    this.sortedCache = { snap, col: this.st.sortCol, asc: this.st.sortAsc, rows };
+    return rows;
+  }
+
+  private breadcrumb(): string {
+    if (!this.st.drill.length) return 'whole machine';
+    return this.st.drill.map((d) => `${findView(d.viewId)?.name ?? d.viewId}: ${drillFilter(d)}`).join(' > ');
+  }
+
+  private render(): void {
+    if (this.destroyed) return;
+    const W = (this.screen.width as number) || 80;
+    const e = (s: string) => blessed.escape(safeText(s));
+    const cut = (s: string) => (s.length > W ? s.slice(0, W) : s);
+    const v = this.view;
+    const snap = this.snaps[Math.min(this.cursor, this.snaps.length - 1)];
+    // header
+    const src = this.files.map((f) => path.basename(f)).join(',');
+    const pos = snap ? `${snap.index + 1}/${this.snaps.length}${this.done ? '' : '+'}` : '-';
+    const tcur = snap ? `${nsTime(snap.startNs)}-${nsTime(snap.endNs)}` : 'collecting';
+    const state = (this.paused ? 'PAUSED' : this.done && this.cursor >= this.snaps.length - 1 ? 'END' : 'PLAY') + ` x${this.speed < 1 ? this.speed.toFixed(2) : this.speed}`;
+    const t = snap?.totals;
+    const tot = t ? `Evts ${t.events} Match ${t.matched} Procs ${t.procs} Thr ${t.threads} Ctr ${t.containers} File ${humanBytes(t.fileIn)}/${humanBytes(t.fileOut)} Net ${humanBytes(t.netIn)}/${humanBytes(t.netOut)}` : '';
+    const flt = completeFilter(null, this.userFilter, []);
+    this.header.setContent([
+      `{bold}${e(cut(`Viewing: ${v.name}  For: ${this.breadcrumb()}`))}{/bold}`,
+      e(cut(`Source: ${src}  [${pos}] ${tcur} ${state}  Filter: ${flt || 'none'}`)),
+      e(cut(tot)),
+    ].join('\n'));
+    // table
+    const th = this.tableHeight();
+    const lines: string[] = [];
+    const widths = layoutColumns(v.columns, W);
+    const hdr = headerLine(v.columns, widths).slice(0, W);
+    const sortName = v.columns[this.st.sortCol]?.name ?? '';
+    lines.push(`{inverse}${e(hdr.padEnd(W))}{/inverse}`);
+    const rows = this.rows();
+    if (this.st.selKey !== null) {
+      const i = rows.findIndex((r) => r.key === this.st.selKey);
+      if (i >= 0) this.st.sel = i;
+    }
+    if (this.st.sel >= rows.length) this.st.sel = Math.max(0, rows.length - 1);
+    const vis = th - 1;
+    if (this.st.sel < this.st.top) this.st.top = this.st.sel;
+    if (this.st.sel >= this.st.top + vis) this.st.top = this.st.sel - vis + 1;
+    if (this.st.top > Math.max(0, rows.length - vis)) this.st.top = Math.max(0, rows.length - vis);
+    if (this.collectError) lines.push(e(cut(this.collectError)));
+    else if (!snap) lines.push(e('Collecting data...'));
+    else if (!rows.length) lines.push(e('(no data in this interval)'));
+    for (let i = this.st.top; i < Math.min(rows.length, this.st.top + vis); i++) {
+      const l = e(rowLine(rows[i]!.cells, v.columns, widths).slice(0, W).padEnd(W));
+      lines.push(i === this.st.sel && this.mode !== 'picker' ? `{inverse}${l}{/inverse}` : l);
+    }
+    this.table.setContent(lines.join('\n'));
+    // footer
+    let foot: string;
+    if (this.mode === 'filter' || this.mode === 'search') {
+      const label = this.mode === 'filter' ? 'Filter: ' : 'Search: ';
+      const err = this.inputError ? `  [${this.inputError}]` : '';
+      const text = label + this.input + '_' + err;
+      foot = `{bold}${e(cut(text))}{/bold}`;
+    } else if (this.message) {
+      foot = e(cut(this.message));
+    } else {
+      foot = e(cut(`${FOOTER}  sort:${sortName}`));
+    }
+    this.footer.setContent(foot);
+    this.renderOverlay(W);
+    this.renderChart(rows, v);
+    this.screen.render();
+  }
+
+  private renderOverlay(W: number): void {
+    const e = (s: string) => blessed.escape(safeText(s));
+    if (this.mode === 'table' || this.mode === 'filter' || this.mode === 'search') {
+      if (this.overlay) {
+        this.overlay.destroy();
+        this.overlay = null;
+      }
+      return;
+    }
+    const H = (this.screen.height as number) || 24;
+    if (!this.overlay) {
+      this.overlay = blessed.box({ parent: this.screen, top: 0, left: 0, width: W, height: H - 1, tags: true, wrap: false, border: this.border() });
+    }
+    const o = this.overlay;
+    if (this.mode === 'picker') {
+      const vs = this.pickerViews();
+      const w = Math.min(W, 34);
+      o.left = 0;
+      o.top = HEADER_H;
+      o.width = w;
+      o.height = Math.max(5, H - HEADER_H - 1);
+      o.setLabel(' Views ');
+      const inner = (o.height as number) - 2;
+      const top = Math.max(0, this.pickerSel - inner + 3);
+      const lines = vs.slice(top, top + inner - 2).map((x, i) => {
+        const t = e(((x.id === this.st.viewId ? '*' : ' ') + x.name).padEnd(w - 2).slice(0, w - 2));
+        return top + i === this.pickerSel ? `{inverse}${t}{/inverse}` : t;
+      });
+      lines.push('');
+      lines.push(e((vs[this.pickerSel]?.description ?? '').slice(0, w - 2)));
+      o.setContent(lines.join('\n'));
+    } else {
+      o.left = 0;
+      o.top = 0;
+      o.width = W;
+      o.height = H - 1;
+      o.setLabel(` ${safeText(this.textTitle).slice(0, W - 6)} `);
+      const inner = H - 3;
+      const shown = this.textLines.slice(this.textTop, this.textTop + inner).map((l) => e(safeText(l).slice(0, W - 2)));
+      o.setContent(shown.join('\n'));
+      this.footer.setContent(e(`Up/Down/PgUp/PgDn scroll  Backspace/Esc back  q quit   ${this.textTop + 1}/${this.textLines.length}`.slice(0, W)));
+    }
+    o.setFront();
+  }
+
+  private renderChart(rows: SnapRow[], v: ViewDef): void {
+    if (!this.chartOn || !this.chart) return;
+    const col = this.st.sortCol;
+    const top = rows.slice(0, 4);
+    const upto = Math.min(this.cursor, this.snaps.length - 1);
+    const hist = this.snaps.slice(Math.max(0, upto - 59), upto + 1);
+    const series = top.map((r) => ({
+      title: safeText(r.key).slice(0, 20),
+      y: hist.map((s) => {
+        const x = s.rows.find((q) => q.key === r.key)?.cells[col];
+        return typeof x === 'number' ? x : 0;
+      }),
+    }));
+    const W = ((this.chart.width as number) || 80) - 2;
+    const colName = v.columns[col]?.name ?? '';
+    if (this.ascii || hist.length < 2) {
+      const lines = series.map((s) => `${s.title.padEnd(20)} ${asciiSparkline(s.y, W - 22)}`);
+      if (!series.length) lines.push('(no rows)');
+      lines.unshift(`${colName} per interval (top rows)`);
+      this.chart.setContent(lines.join('\n').replace(/[{}]/g, ''));
+      return;
+    }
+    this.chart.setContent('');
+    if (!this.chartWidget) {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const contrib = require('blessed-contrib') as { line: (o: unknown) => { setData(d: unknown): void } };
+      this.chartWidget = contrib.line({ parent: this.chart, top: 0, left: 0, width: '100%-2', height: CHART_H - 2, showLegend: true, legend: { width: 22 }, minY: 0, wholeNumbersOnly: false, style: { line: 'yellow', text: 'green', baseline: 'white' } });
+    }
+    const colors = ['yellow', 'cyan', 'green', 'magenta'];
+    this.chartWidget.setData(series.map((s, i) => ({ title: s.title, x: hist.map((h) => String(h.index + 1)), y: s.y, style: { line: colors[i % colors.length] } })));
+  }
+}
+

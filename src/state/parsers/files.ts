@@ -63,11 +63,16 @@ export function onOpenExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
     if (name === undefined) return;
     sdir = kind === 'open' || kind === 'creat' ? t.cwd : dirfdBase(t, name, dirfd);
   }
-  if (fd < 0) return;
   const [full] = sinspConcat(sdir, name);
   const f = new FdInfo(flags & PPM_O_DIRECTORY ? FdType.DIRECTORY : FdType.FILE, full);
   f.openFlags = flags;
   f.dev = intParam(e, 'dev') ?? 0;
+  if (fd < 0) {
+    // a failed open still names its file for fd.name, without entering the table
+    s.fd = f;
+    s.fdNum = fd;
+    return;
+  }
   addFd(s, t, fd, f);
 }
 

@@ -1,0 +1,31 @@
+// Help screen and footer text. Every F-key has a letter, for terminals that eat F-keys.
+export const FOOTER = '?Help vViews \\Filter eEcho dDig >Sort /Find pPause ,.Step +-Speed cChart qQuit';
+
+export const HELP_TEXT = `tsdig UI - keys
+
+ Table
+  Up/Down PgUp/PgDn Home/End  move the selection
+  Enter                       drill down into the selected row (pushes a filter)
+  Backspace                   drill up (previous view, sort and selection)
+  F2  or v                    view picker (type a letter to jump, Enter to open)
+  F4  or \\                    filter: a sysdig filter, checked as you type;
+                              Enter applies, Esc cancels, empty Enter clears
+  F9  or >                    sort by the next column;  <  reverses the order
+  ! @ # $ % ^ & * (           sort by column 1..9
+  /   or Ctrl+F               search the rows (Enter keeps the selection)
+  F6  or d                    dig: the events of the selection in this interval
+  F5  or e                    echo: the I/O buffers of the selection (escaped)
+  c                           toggle the chart of the top rows over time
+  F1  or ? or h               this help
+  q   or F10                  quit
+
+ Replay (snapshots are kept in memory)
+  p                           pause / resume
+  , or Left / . or Right      step one interval back / forward (pauses)
+  + / -                       play faster / slower
+
+ Dig and Echo screens
+  Up/Down PgUp/PgDn Home/End  scroll;  Backspace or Esc  back
+
+ Set TSDIG_ASCII=1 (or TERM=linux/vt100) for ASCII-only borders and charts.
+`;
