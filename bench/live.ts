@@ -88,12 +88,10 @@ async function underTsdig(exe: string): Promise<CapRun[]> {
     const recBase = records;
     const t0 = performance.now();
     const r = await runWorkload(exe);
-    // let the consumer drain
-    let prev = -1;
-    while (records !== prev) {
-      prev = records;
-      await sleep(60);
-    }
+    // let the consumer drain everything the ring held when the workload ended
+    const atEnd = cap.stats();
+    const deadline = performance.now() + 20000;
+    while (records - recBase < atEnd.events - base.events && performance.now() < deadline) await sleep(20);
     const st = cap.stats();
     cap.close();
     const got = records - recBase;
@@ -115,7 +113,7 @@ async function underBpftrace(exe: string): Promise<RunResult[] | null> {
   if (cp.spawnSync('bpftrace', ['--version']).status !== 0) return null;
   const rs: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const bt = cp.spawn('bpftrace', ['-e', 'tracepoint:raw_syscalls:sys_enter { @ = count(); }'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bt = cp.spawn('bpftrace', ['-B', 'line', '-e', 'tracepoint:raw_syscalls:sys_enter { @ = count(); }'], { stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       const to = setTimeout(() => reject(new Error('bpftrace did not attach')), 20000);
       bt.stdout.on('data', (d: Buffer) => {

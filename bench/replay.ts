@@ -72,8 +72,9 @@ function indexRows(): IndexRow[] {
   const rows: IndexRow[] = [];
   for (const line of text.split('\n')) {
     const c = line.split('|').map((s) => s.trim());
-    if (c.length < 12 || !/^`.*\.scap`$/.test(c[1]!)) continue;
-    rows.push({ file: c[1]!.slice(1, -1), gzip: c[5] === 'gzip', version: c[6]!, events: Number(c[7]), readable: c[11] === 'yes' });
+    const name = /^`([^`]+\.scap)`/.exec(c[1] ?? ''); // some names carry a note after them
+    if (c.length < 12 || !name) continue;
+    rows.push({ file: name[1]!, gzip: c[5] === 'gzip', version: c[6]!, events: Number(c[7]), readable: c[11] === 'yes' });
   }
   return rows;
 }

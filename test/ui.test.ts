@@ -95,17 +95,17 @@ test('--snapshot content: golden facts of the curl and tcp captures', async (t) 
   const skip = needs('fixtures in ' + FIXTURES, haveFixtures);
   if (skip) return t.skip(skip);
   const procs = snap(CURL, 'procs').out;
-  assert.match(procs, /^\s+17497\s+3200\s+\d+ ubuntu .*curl -6 http:\/\/www\.google\.com$/m);
+  assert.match(procs, /^\s*17497\s+3200\s+\d+ ubuntu .*curl -6 http:\/\/www\.google\.com$/m);
   const conns = snap(CURL, 'connections').out;
   assert.match(conns, /^udp\s+2600:1f18:262c:6542:9aa6:df7a:9a47:d29e\s+40251 2001:4860:4860::8888\s+53 .*curl/m);
   assert.match(conns, /^tcp .* 37140 2607:f8b0:4004:802::2004\s+80 /m);
   const files = snap(CURL, 'files').out;
-  assert.match(files, /^\s+0\s+0\s+9\s+3\s+0 \/etc\/ld\.so\.cache$/m);
+  assert.match(files, /^\s*0\s+0\s+9\s+3\s+0 \/etc\/ld\.so\.cache$/m);
   assert.match(files, /\/etc\/resolv\.conf/);
-  assert.match(snap(CURL, 'syscalls').out, /^\s+\S+\s+48\s+\S+\s+\S+ open$/m);
-  assert.match(snap(CURL, 'errors').out, /^\s+42\s+\d+\s+1 ENOENT$/m);
+  assert.match(snap(CURL, 'syscalls').out, /^\s*\S+\s+48\s+\S+\s+\S+ open$/m);
+  assert.match(snap(CURL, 'errors').out, /^\s*42\s+\d+\s+1 ENOENT$/m);
   assert.match(snap(CURL, 'directories').out, /\/etc$/m);
-  assert.match(snap(TCP, 'sports').out, /^\s+8080\s/m);
+  assert.match(snap(TCP, 'sports').out, /^\s*8080\s/m);
   assert.match(snap(TCP, 'net_procs').out, /\.\/server$/m);
   // a user filter narrows every view; -d picks the first interval
   const filtered = snap(CURL, 'files', ['fd.name contains resolv']).out;
@@ -125,8 +125,10 @@ test('--snapshot content: golden facts of the curl and tcp captures', async (t) 
 
 // ---- tmux-driven UI ------------------------------------------------------------------------
 
+let tmuxN = 0;
 class Tmux {
-  readonly sock = `tsdig-uitest-${process.pid}`;
+  // a private server per test: never touches the user's tmux, and no reuse races between tests
+  readonly sock = `tsdig-uitest-${process.pid}-${++tmuxN}`;
   readonly session = 'ui';
   tmux(...args: string[]): string {
     const r = spawnSync('tmux', ['-L', this.sock, ...args], { encoding: 'utf8' });

@@ -351,6 +351,72 @@ static __always_inline __u32 pid_vnr(struct pid *p)
 	return u.nr;
 }
 
+
+/* cgroups param: "subsys=/path\0" for each subsystem of the task's css_set (bounded depth) */
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+#define CG_MAX_DEPTH 8
+#define CG_SUBSYS_MAX 16
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(((struct kernfs_node___new *)0)->__parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+static __noinline void put_cgroups(struct ev *e, struct task_struct *t)
+{
+	__u64 start = e->pos;
+	if (start >= TS_LIMIT) {
+		put_empty(e);
+		return;
+	}
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	int count = bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT);
+	for (int i = 0; i < CG_SUBSYS_MAX; i++) {
+		if (i >= count || !cs)
+			break;
+		struct cgroup_subsys_state *css = NULL;
+		bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[i]);
+		if (!css)
+			continue;
+		const char *name = BPF_CORE_READ(css, ss, name);
+		if (!append_str_kernel(e, name, 32))
+			continue;
+		poke_u8(e, e->pos - 1, '='); /* "name\0" -> "name=" */
+		struct kernfs_node *kn = BPF_CORE_READ(css, cgroup, kn);
+		const char *names[CG_MAX_DEPTH] = {};
+		int depth = 0;
+		for (int j = 0; j < CG_MAX_DEPTH; j++) {
+			if (!kn)
+				break;
+			struct kernfs_node *parent = kn_parent(kn);
+			if (!parent) /* the hierarchy root: its name is not part of the path */
+				break;
+			names[j] = BPF_CORE_READ(kn, name);
+			depth = j + 1;
+			kn = parent;
+		}
+		if (depth == 0)
+			append_u8(e, '/');
+		for (int k = CG_MAX_DEPTH - 1; k >= 0; k--) {
+			if (k >= depth)
+				continue;
+			append_u8(e, '/');
+			if (append_str_kernel(e, names[k], 256))
+				e->pos -= 1; /* drop the NUL */
+		}
+		append_u8(e, 0);
+	}
+	set_len(e, e->pos - start);
+}
+
 /* exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups */
 static __always_inline void put_proc_common(struct ev *e, struct task_struct *t, int fdlimit_signed)
 {
@@ -380,7 +446,7 @@ static __always_inline void put_proc_common(struct ev *e, struct task_struct *t,
 	put_u64(e, t->min_flt);
 	put_vm_stats(e, t);
 	put_str_kernel(e, t->comm, 16);
-	put_empty(e); /* cgroups: not collected yet */
+	put_cgroups(e, t);
 }
 
 static __always_inline void fill_execve_x(struct ev *e, long ret, int type)

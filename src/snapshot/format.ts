@@ -99,7 +99,9 @@ export interface FrameInfo {
 
 /** The plain-text frame of a snapshot (no escape codes): header lines, column header, rows. */
 export function renderFrame(s: Snapshot, info: FrameInfo, width = 160): string {
-  const widths = layoutColumns(s.columns, width);
+  // scripts get whole values: every column as wide as its widest cell
+  void width;
+  const widths = s.columns.map((c, i) => Math.max(c.name.length, ...s.rows.map((r) => formatCell(r.cells[i], c.format).length), 1));
   const t = s.totals;
   const out: string[] = [];
   out.push(safeText(`Viewing: ${info.viewName}  For: ${info.path || 'whole machine'}`));

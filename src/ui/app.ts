@@ -525,7 +525,11 @@ export class UiApp {
 
   private tableHeight(): number {
     const h = (this.screen?.height as number | undefined) ?? 24;
-    return Math.max(3, h - HEADER_H - 1 - (this.chartOn ? CHART_H : 0));
+    return Math.max(3, h - HEADER_H - this.footerHeight() - (this.chartOn ? CHART_H : 0));
+  }
+
+  private footerHeight(): number {
+    return this.mode === 'filter' || this.mode === 'search' ? 2 : 1;
   }
 
   private layout(): void {
@@ -581,8 +585,8 @@ export class UiApp {
     const flt = completeFilter(null, this.userFilter, []);
     this.header.setContent([
       `{bold}${e(cut(`Viewing: ${v.name}  For: ${this.breadcrumb()}`))}{/bold}`,
-      e(cut(`Source: ${src}  [${pos}] ${tcur} ${state}  Filter: ${flt || 'none'}`)),
-      e(cut(tot)),
+      e(cut(`Source: ${src}  [${pos}] ${tcur} ${state}`)),
+      e(cut(flt ? `Filter: ${flt}  ${tot}` : tot)),
     ].join('\n'));
     // table
     const th = this.tableHeight();
@@ -613,14 +617,18 @@ export class UiApp {
     let foot: string;
     if (this.mode === 'filter' || this.mode === 'search') {
       const label = this.mode === 'filter' ? 'Filter: ' : 'Search: ';
-      const err = this.inputError ? `  [${this.inputError}]` : '';
-      const text = label + this.input + '_' + err;
-      foot = `{bold}${e(cut(text))}{/bold}`;
+      const text = label + this.input + '_';
+      const help = this.mode === 'filter' ? 'Enter apply  Esc cancel  (sysdig filter, checked as you type)' : 'Enter keep  Esc cancel';
+      // long input scrolls left so the cursor stays visible
+      foot = `{bold}${e(text.length > W ? text.slice(text.length - W) : text)}{/bold}\n`
+        + (this.inputError ? `{red-fg}${e(cut(this.inputError))}{/red-fg}` : e(cut(help)));
     } else if (this.message) {
       foot = e(cut(this.message));
     } else {
       foot = e(cut(`${FOOTER}  sort:${sortName}`));
     }
+    this.footer.height = this.footerHeight();
+    this.table.height = th;
     this.footer.setContent(foot);
     this.renderOverlay(W);
     this.renderChart(rows, v);
