@@ -2,13 +2,10 @@
 // as one clear line and a non-zero exit code — never a stack trace for bad input.
 import { parseArgs, UsageError, CliOptions } from './options';
 import { runReplay } from './replay';
-import { runChisels } from '../chisel/run';
 import { listFields, listEvents } from './listings';
 import { ScapError } from '../scap/types';
 import { PipeClosed } from '../output/writer';
 import { FilterError, formatFilterError } from '../filter/errors';
-import { runSnapshot } from '../snapshot/run';
-import { runUi, wantsUi } from '../ui';
 
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
@@ -31,9 +28,11 @@ async function dispatch(o: CliOptions): Promise<number> {
     listEvents();
     return 0;
   }
-  if (o.listChisels || o.chiselInfo !== undefined || o.chisels.length > 0) return runChisels(o);
-  if (o.snapshot) return runSnapshot(o);
-  if (wantsUi(o)) return runUi(o);
+  // the chisel, snapshot and UI stacks load only when asked for: replay starts faster without them
+  if (o.listChisels || o.chiselInfo !== undefined || o.chisels.length > 0) return (await import('../chisel/run')).runChisels(o);
+  if (o.snapshot) return (await import('../snapshot/run')).runSnapshot(o);
+  const ui = await import('../ui');
+  if (ui.wantsUi(o)) return ui.runUi(o);
   if (o.read.length > 0) return runReplay(o);
   throw new UsageError('live capture is not available yet in this build: use -r FILE to replay a capture');
 }

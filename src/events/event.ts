@@ -41,12 +41,15 @@ export class ScapEvent {
     this.hdr = hdr;
     this.cpu = cpu;
     this.dumpFlags = dumpFlags;
-    this.tsLo = buf.readUInt32LE(off);
-    this.tsHi = buf.readUInt32LE(off + 4);
-    this.tid = buf.readInt32LE(off + 12) * 4294967296 + buf.readUInt32LE(off + 8);
-    this.len = buf.readUInt32LE(off + 16);
-    this.type = buf.readUInt16LE(off + 20);
-    this.nparams = hdr === 26 ? buf.readUInt32LE(off + 22) : v1nparams;
+    // byte arithmetic instead of Buffer.read*: no argument validation on the hottest path
+    this.tsLo = (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16)) + buf[off + 3]! * 16777216;
+    this.tsHi = (buf[off + 4]! | (buf[off + 5]! << 8) | (buf[off + 6]! << 16)) + buf[off + 7]! * 16777216;
+    const tidLo = (buf[off + 8]! | (buf[off + 9]! << 8) | (buf[off + 10]! << 16)) + buf[off + 11]! * 16777216;
+    const tidHi = buf[off + 12]! | (buf[off + 13]! << 8) | (buf[off + 14]! << 16) | (buf[off + 15]! << 24);
+    this.tid = tidHi * 4294967296 + tidLo;
+    this.len = (buf[off + 16]! | (buf[off + 17]! << 8) | (buf[off + 18]! << 16)) + buf[off + 19]! * 16777216;
+    this.type = buf[off + 20]! | (buf[off + 21]! << 8);
+    this.nparams = hdr === 26 ? (buf[off + 22]! | (buf[off + 23]! << 8) | (buf[off + 24]! << 16)) + buf[off + 25]! * 16777216 : v1nparams;
     this.info = EVENTS[this.type < EVENT_MAX ? this.type : 0]!;
     this.pready = false;
   }
@@ -78,14 +81,15 @@ export class ScapEvent {
 
   private index(): void {
     const w = this.type < EVENT_MAX ? LEN_WIDTH[this.type]! : 2;
-    const n = Math.min(this.nparams, MAX_PARAMS);
+    let n = Math.min(this.nparams, MAX_PARAMS);
     const buf = this.buf;
     const lenBase = this.off + this.hdr;
     let cur = lenBase + this.nparams * w;
     const end = this.off + this.len;
     let i = 0;
+    if (lenBase + n * w > end) n = 0;
     for (; i < n; i++) {
-      const l = w === 2 ? buf.readUInt16LE(lenBase + 2 * i) : buf.readUInt32LE(lenBase + 4 * i);
+      const l = w === 2 ? buf[lenBase + 2 * i]! | (buf[lenBase + 2 * i + 1]! << 8) : buf.readUInt32LE(lenBase + 4 * i);
       if (cur + l > end) break; // truncated param: treat it and the rest as absent
       this.poff[i] = cur;
       this.plen[i] = l;

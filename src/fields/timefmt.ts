@@ -17,20 +17,27 @@ function fill(sec: number): void {
   cacheDateStr = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
 }
 
-/** Splits a (hi, lo) u64 ns timestamp into exact seconds and nanoseconds. */
+/**
+ * Splits a (hi, lo) u64 ns timestamp into exact seconds and nanoseconds without BigInt:
+ * hi*2^32 = hi*4e9 + hi*294967296, and hi*294967296 is split again over hi's 16-bit halves so
+ * every partial product stays below 2^53.
+ */
+const split: [number, number] = [0, 0];
 export function splitTs(hi: number, lo: number): [number, number] {
-  // hi*2^32 + lo = sec*1e9 + ns, computed without losing precision: 2^32 = 4*1e9 + 294967296
-  const a = hi * 294967296 + lo; // < 2^61: not exact as a double, so split hi further
-  if (a < Number.MAX_SAFE_INTEGER) {
-    const sec = hi * 4 + Math.floor(a / 1e9);
-    return [sec, a % 1e9];
-  }
-  const big = (BigInt(hi) << 32n) | BigInt(lo);
-  return [Number(big / 1000000000n), Number(big % 1000000000n)];
+  const hh = Math.floor(hi / 65536);
+  const hl = hi - hh * 65536;
+  // 2^16 * 294967296 = 19330 * 1e9 + 976710656
+  const rest = hh * 976710656 + hl * 294967296 + lo;
+  const q = Math.floor(rest / 1e9);
+  split[0] = 4 * hi + hh * 19330 + q;
+  split[1] = rest - q * 1e9;
+  return split;
 }
 
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'];
 export function ns9(n: number): string {
-  return String(n).padStart(9, '0');
+  const s = String(n);
+  return s.length >= 9 ? s : ZEROS[9 - s.length] + s;
 }
 
 /** HH:MM:SS.nnnnnnnnn in local time (evt.time) */

@@ -5,6 +5,7 @@
 export type BufFormat = 'normal' | 'ascii' | 'hex' | 'hexascii' | 'base64' | 'json';
 
 const isPrint = (c: number) => c >= 0x20 && c <= 0x7e;
+let scratch = Buffer.allocUnsafe(4096);
 
 /**
  * Renders a buffer. `limit` > 0 applies sysdig's cut for the default format only: a rendering
@@ -22,14 +23,16 @@ export function escapeBuffer(b: Buffer, fmt: BufFormat, limit: number): string {
     case 'ascii':
       return eols(b);
     default: {
-      let s = '';
-      const n = b.length;
+      // one rendered char per byte: render only what survives the cut, through a scratch buffer
+      const cut = fmt === 'normal' && limit > 0 && b.length > limit;
+      const n = cut ? limit - 3 : b.length;
+      if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
       for (let i = 0; i < n; i++) {
         const c = b[i]!;
-        s += isPrint(c) ? String.fromCharCode(c) : '.';
+        scratch[i] = c >= 0x20 && c <= 0x7e ? c : 0x2e;
       }
-      if (fmt === 'normal' && limit > 0 && s.length > limit) s = s.slice(0, limit - 3) + '...';
-      return s;
+      const s = scratch.toString('latin1', 0, n);
+      return cut ? s + '...' : s;
     }
   }
 }

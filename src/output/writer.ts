@@ -3,23 +3,40 @@
 // back byte for byte. A closed pipe (tsdig | head) ends the program quietly.
 import * as fs from 'node:fs';
 
+/** Node's Buffer has an undocumented but stable latin1Write (what buf.write(s, off, 'latin1') calls) */
+type LatinBuf = Buffer & { latin1Write(s: string, off: number): number };
+
 export class OutWriter {
-  private buf = '';
+  private readonly buf: Buffer;
+  private off = 0;
   private closed = false;
-  constructor(private readonly fd = 1, private readonly limit = 256 * 1024) {}
+  /** limit 0 = flush after every write (--unbuffered) */
+  constructor(private readonly fd = 1, private readonly limit = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(limit, 64 * 1024));
+  }
 
   write(s: string): void {
-    this.buf += s;
-    if (this.buf.length >= this.limit) this.flush();
+    if (this.off + s.length > this.buf.length) this.flush();
+    if (s.length > this.buf.length) {
+      this.writeAll(Buffer.from(s, 'latin1'));
+      return;
+    }
+    // strings are latin1 byte strings: one byte per char, written straight into the batch
+    this.off += (this.buf as LatinBuf).latin1Write(s, this.off);
+    if (this.limit === 0) this.flush();
   }
 
   flush(): void {
-    if (this.buf.length === 0 || this.closed) {
-      this.buf = '';
+    if (this.off === 0 || this.closed) {
+      this.off = 0;
       return;
     }
-    const data = Buffer.from(this.buf, 'latin1');
-    this.buf = '';
+    const n = this.off;
+    this.off = 0;
+    this.writeAll(this.buf.subarray(0, n));
+  }
+
+  private writeAll(data: Buffer): void {
     let off = 0;
     while (off < data.length) {
       try {

@@ -61,44 +61,85 @@ export class ScapParser {
   /** Feeds a chunk. Returns false once the sink asked to stop. Throws ScapError on corrupt input. */
   push(chunk: Buffer): boolean {
     if (this.stopped) return false;
-    let buf = chunk;
-    let start = 0;
     const chunkBase = this.base;
-    let bufBase = chunkBase;
     this.base = chunkBase + chunk.length;
     this.stats.bytes += chunk.length;
+    let start = 0;
     if (this.carryLen > 0) {
-      // a block spanning many chunks is joined once, not re-copied per chunk (quadratic)
-      if (this.carryLen + chunk.length < this.need) {
-        this.carry.push(Buffer.from(chunk));
-        this.carryLen += chunk.length;
+      // Finish the block that straddles the chunk boundary from just the bytes it needs, so
+      // the chunk itself is never copied (and a block spanning many chunks is joined once).
+      if (this.carryLen < 8) {
+        const take = Math.min(8 - this.carryLen, chunk.length);
+        this.carry.push(Buffer.from(chunk.subarray(0, take)));
+        this.carryLen += take;
+        start = take;
+        if (this.carryLen < 8) return true;
+        const head = Buffer.concat(this.carry, 8);
+        this.carry = [head];
+        this.need = Math.max(8, head.readUInt32LE(4));
+        this.checkHeader(head, 0, chunkBase - 8 + take);
+      }
+      const want = this.need - this.carryLen;
+      if (chunk.length - start < want) {
+        this.carry.push(Buffer.from(chunk.subarray(start)));
+        this.carryLen += chunk.length - start;
         return true;
       }
-      buf = Buffer.concat([...this.carry, chunk], this.carryLen + chunk.length);
-      bufBase = chunkBase - this.carryLen;
+      const blockBase = chunkBase + start - this.carryLen;
+      const block = Buffer.concat([...this.carry, chunk.subarray(start, start + want)], this.need);
       this.carry = [];
       this.carryLen = 0;
+      this.parseBlocks(block, 0, blockBase);
+      start += want;
+      if (this.stopped) return false;
     }
+    start = this.parseBlocks(chunk, start, chunkBase);
+    if (start < chunk.length && !this.stopped) {
+      this.carry = [Buffer.from(chunk.subarray(start))];
+      this.carryLen = chunk.length - start;
+      this.need = this.carryLen >= 8 ? Math.max(8, chunk.readUInt32LE(start + 4)) : 8;
+      if (this.carryLen >= 8) this.checkHeader(chunk, start, chunkBase + start);
+    }
+    return !this.stopped;
+  }
+
+  /** Validates a block header before waiting for (or buffering) the block's bytes. */
+  private checkHeader(buf: Buffer, start: number, at: number): void {
+    const btype = buf.readUInt32LE(start);
+    const blen = buf.readUInt32LE(start + 4);
+    if (btype === BT.SHB) {
+      // sysdig reads 28 bytes whatever the length says; we honour the length so SHB options
+      // (pcapng comments added by editcap) are skipped instead of breaking the file.
+      if (blen < 28 || blen > 1 << 20 || blen % 4 !== 0) this.fail(`invalid section header length ${blen}`, at);
+    } else if (this.phase === Phase.SHB) {
+      this.fail(this.stats.blocks === 0 ? 'not a scap capture (invalid block type)' : 'invalid block type', at);
+    }
+    if (blen < 12) this.fail(`block length ${blen} too small`, at);
+    const isEvent = isEventBlock(btype);
+    const limit = isEvent ? (btype === BT.EV_V2_LARGE || btype === BT.EVF_V2_LARGE ? MAX_LARGE_BLOCK : MAX_SMALL_BLOCK) : MAX_META_BLOCK;
+    if (blen > limit) this.fail(`block length ${blen} exceeds the limit of ${limit} bytes`, at);
+  }
+
+  /** Parses every complete block in buf[start..]; returns where the first incomplete block starts. */
+  private parseBlocks(buf: Buffer, start: number, bufBase: number): number {
     const end = buf.length;
     while (start + 8 <= end && !this.stopped) {
       const btype = buf.readUInt32LE(start);
       const blen = buf.readUInt32LE(start + 4);
       const at = bufBase + start;
-      if (btype === BT.SHB) {
-        // sysdig reads 28 bytes whatever the length says; we honour the length so SHB options
-        // (pcapng comments added by editcap) are skipped instead of breaking the file.
-        if (blen < 28 || blen > 1 << 20 || blen % 4 !== 0) this.fail(`invalid section header length ${blen}`, at);
-      } else if (this.phase === Phase.SHB) {
-        this.fail(this.stats.blocks === 0 ? 'not a scap capture (invalid block type)' : 'invalid block type', at);
+      if (btype === BT.EV_V2 && this.phase === Phase.EVENTS && blen >= 12 && blen <= MAX_SMALL_BLOCK) {
+        // fast path: the common event block
+        if (start + blen > end) break;
+        this.stats.blocks++;
+        this.event(buf, start, btype, blen, at);
+        start += blen;
+        continue;
       }
-      if (blen < 12) this.fail(`block length ${blen} too small`, at);
-      const isEvent = isEventBlock(btype);
-      const limit = isEvent ? (btype === BT.EV_V2_LARGE || btype === BT.EVF_V2_LARGE ? MAX_LARGE_BLOCK : MAX_SMALL_BLOCK) : MAX_META_BLOCK;
-      if (blen > limit) this.fail(`block length ${blen} exceeds the limit of ${limit} bytes`, at);
+      this.checkHeader(buf, start, at);
       if (start + blen > end) break; // wait for the rest of the block
       this.stats.blocks++;
       try {
-        if (isEvent) this.event(buf, start, btype, blen, at);
+        if (isEventBlock(btype)) this.event(buf, start, btype, blen, at);
         else this.meta(buf, start, btype, blen, at);
       } catch (e) {
         if (e instanceof BlockError) this.fail(e.message, bufBase + e.at);
@@ -106,12 +147,7 @@ export class ScapParser {
       }
       start += blen;
     }
-    if (start < end && !this.stopped) {
-      this.carry = [Buffer.from(buf.subarray(start))];
-      this.carryLen = end - start;
-      this.need = end - start >= 8 ? buf.readUInt32LE(start + 4) : 8;
-    }
-    return !this.stopped;
+    return start;
   }
 
   /** End of input: anything left over is a truncated block. */

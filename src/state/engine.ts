@@ -31,6 +31,8 @@ export class StateEngine {
   thread: ThreadInfo | null = null;
   /** fd of the current event, when the event uses one */
   fd: FdInfo | null = null;
+  /** the file a failed open named (display only) */
+  failedFd: FdInfo | null = null;
   fdNum = -1;
   /** enter event paired with the current exit (same thread, previous event), or null */
   enterAvailable = false;
@@ -190,6 +192,7 @@ export class StateEngine {
     this.prevTsHi = e.tsHi;
     this.prevTsLo = e.tsLo;
     this.fd = null;
+    this.failedFd = null;
     this.fdNum = -1;
     this.enterAvailable = false;
     this.latency = -1;

@@ -70,6 +70,7 @@ export class UiApp {
   private timer: NodeJS.Timeout | null = null;
   private userActed = false;
   private chartOn = false;
+  private chartFallback = false;
   private sortedCache: { snap: Snapshot; col: number; asc: boolean; rows: SnapRow[] } | null = null;
   private finished: ((code: number) => void) | null = null;
   private destroyed = false;
@@ -631,7 +632,17 @@ export class UiApp {
     this.table.height = th;
     this.footer.setContent(foot);
     this.renderOverlay(W);
-    this.renderChart(rows, v);
+    try {
+      this.renderChart(rows, v);
+    } catch {
+      this.chartFallback = true; // blessed-contrib refused (too small, no canvas): text sparklines
+      this.chartWidget = null;
+      try {
+        this.renderChart(rows, v);
+      } catch {
+        /* no chart */
+      }
+    }
     this.screen.render();
   }
 
@@ -695,7 +706,11 @@ export class UiApp {
     }));
     const W = ((this.chart.width as number) || 80) - 2;
     const colName = v.columns[col]?.name ?? '';
-    if (this.ascii || hist.length < 2) {
+    if (this.ascii || this.chartFallback || hist.length < 2) {
+      if (this.chartWidget) {
+        (this.chartWidget as unknown as blessed.Widgets.BoxElement).destroy();
+        this.chartWidget = null;
+      }
       const lines = series.map((s) => `${s.title.padEnd(20)} ${asciiSparkline(s.y, W - 22)}`);
       if (!series.length) lines.push('(no rows)');
       lines.unshift(`${colName} per interval (top rows)`);
@@ -706,8 +721,11 @@ export class UiApp {
     if (!this.chartWidget) {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const contrib = require('blessed-contrib') as { line: (o: unknown) => { setData(d: unknown): void } };
-      this.chartWidget = contrib.line({ parent: this.chart, top: 0, left: 0, width: '100%-2', height: CHART_H - 2, showLegend: true, legend: { width: 22 }, minY: 0, wholeNumbersOnly: false, style: { line: 'yellow', text: 'green', baseline: 'white' } });
+      this.chartWidget = contrib.line({ top: 0, left: 0, width: '100%-2', height: CHART_H - 2, showLegend: true, legend: { width: 22 }, minY: 0, wholeNumbersOnly: false, style: { line: 'yellow', text: 'green', baseline: 'white' } });
+      // appended after construction: the canvas is created on 'attach'
+      this.chart.append(this.chartWidget as unknown as blessed.Widgets.Node);
     }
+    this.screen.render(); // the line chart's canvas exists only once it has been drawn
     const colors = ['yellow', 'cyan', 'green', 'magenta'];
     this.chartWidget.setData(series.map((s, i) => ({ title: s.title, x: hist.map((h) => String(h.index + 1)), y: s.y, style: { line: colors[i % colors.length] } })));
   }

@@ -62,7 +62,14 @@ function copySanitizedPath(t: string[], path: string): void {
  * sinsp's concatenate_paths: returns the joined path and whether it was "resolved" (true only for
  * a non-empty relative path, which is when sysdig prints the `(resolved)` suffix).
  */
+const NEEDS_FOLDING = /\/\/|\.\/|\.$|\/$|[^\x20-\x7e]/;
+
 export function sinspConcat(base: string, path: string): [string, boolean] {
+  // fast path: nothing to fold (no "//", "./", trailing "." or "/", or unprintable bytes)
+  if (path.length > 0 && !NEEDS_FOLDING.test(path)) {
+    if (path[0] === '/') return [path, false];
+    if (base === '' || base.endsWith('/')) return [base + path, true];
+  }
   const t: string[] = [];
   if (path.length !== 0 && path[0] !== '/') {
     for (const c of base) t.push(c);

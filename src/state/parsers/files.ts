@@ -68,9 +68,9 @@ export function onOpenExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   f.openFlags = flags;
   f.dev = intParam(e, 'dev') ?? 0;
   if (fd < 0) {
-    // a failed open still names its file for fd.name, without entering the table
-    s.fd = f;
-    s.fdNum = fd;
+    // sysdig prints the name of a failed open's file (-p %fd.name) but its filters and chisels
+    // do not see an fd there: keep it for display only
+    s.failedFd = f;
     return;
   }
   addFd(s, t, fd, f);
