@@ -370,12 +370,14 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
 }
 
-static __noinline void put_cgroups(struct ev *e, struct task_struct *t)
+/* Returns the param length, and the caller uses it: a void (or dead-result) static subprogram may
+ * leave a stack pointer in r0, which the verifier rejects at its exit. */
+static __noinline int put_cgroups(struct ev *e, struct task_struct *t)
 {
 	__u64 start = e->pos;
 	if (start >= TS_LIMIT) {
 		put_empty(e);
-		return;
+		return 0;
 	}
 	struct css_set *cs = BPF_CORE_READ(t, cgroups);
 	int count = bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT);
@@ -415,6 +417,7 @@ static __noinline void put_cgroups(struct ev *e, struct task_struct *t)
 		append_u8(e, 0);
 	}
 	set_len(e, e->pos - start);
+	return (int)(e->pos - start);
 }
 
 /* exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups */
@@ -446,7 +449,8 @@ static __always_inline void put_proc_common(struct ev *e, struct task_struct *t,
 	put_u64(e, t->min_flt);
 	put_vm_stats(e, t);
 	put_str_kernel(e, t->comm, 16);
-	put_cgroups(e, t);
+	if (put_cgroups(e, t) < 0)
+		e->rflags |= TSDIG_RF_TRUNCATED;
 }
 
 static __always_inline void fill_execve_x(struct ev *e, long ret, int type)

@@ -74,15 +74,28 @@ static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap
 	}
 	if (lvl == LIBBPF_DEBUG)
 		return 0;
-	int n = vsnprintf(g_log + g_log_len, sizeof(g_log) - g_log_len, fmt, ap);
-	if (n > 0) {
-		g_log_len += (size_t)n;
-		if (g_log_len >= sizeof(g_log) - 1) { /* keep the tail */
-			memmove(g_log, g_log + sizeof(g_log) / 2, sizeof(g_log) / 2);
-			g_log_len = sizeof(g_log) / 2 - 1;
-			g_log[g_log_len] = 0;
-		}
+	/* keep the tail of what libbpf says (the verifier's verdict is at the end of its log) */
+	char *tmp = NULL;
+	int n = vasprintf(&tmp, fmt, ap);
+	if (n <= 0 || !tmp)
+		return 0;
+	const char *src = tmp;
+	size_t len = (size_t)n;
+	if (len > sizeof(g_log) / 2) {
+		src += len - sizeof(g_log) / 2;
+		len = sizeof(g_log) / 2;
 	}
+	if (g_log_len + len >= sizeof(g_log)) {
+		size_t keep = sizeof(g_log) - 1 - len;
+		if (keep > g_log_len)
+			keep = g_log_len;
+		memmove(g_log, g_log + g_log_len - keep, keep);
+		g_log_len = keep;
+	}
+	memcpy(g_log + g_log_len, src, len);
+	g_log_len += len;
+	g_log[g_log_len] = 0;
+	free(tmp);
 	return 0;
 }
 

@@ -94,7 +94,7 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
     t.comm = ec.lstr(1024, 'comm');
     t.exe = ec.lstr(1024, 'exe');
     if (ver >= 7) t.exepath = ec.lstr(1024, 'exepath');
-    t.args = splitNul(ec.lstr(4096, 'args'));
+    t.args = ec.lstr(4096, 'args');
     t.cwd = ec.lstr(1024, 'cwd');
     t.fdlimit = ec.i64('fdlimit');
     t.flags = ec.u32('flags');
@@ -104,10 +104,10 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
       t.vmsize = ec.u32(); t.vmrss = ec.u32(); t.vmswap = ec.u32();
       t.pfmajor = ec.u64(); t.pfminor = ec.u64();
     }
-    if (ver >= 3) t.env = splitNul(ec.lstr(4096, 'env'));
+    if (ver >= 3) t.env = ec.lstr(4096, 'env');
     if (ver >= 4) {
       t.vtid = ec.i64('vtid'); t.vpid = ec.i64('vpid');
-      t.cgroups = splitNul(ec.lstr(4096, 'cgroups'));
+      t.cgroups = ec.lstr(4096, 'cgroups');
     }
     if (ver >= 5) t.root = ec.lstr(1024, 'root');
     if (ver >= 9) {

@@ -16,7 +16,8 @@ export interface ThreadRecord {
   comm: string;
   exe: string;
   exepath: string;
-  args: string[];
+  /** NUL-separated lists are kept raw (split on first use): most are never read */
+  args: string[] | string;
   cwd: string;
   fdlimit: number;
   flags: number;
@@ -27,10 +28,10 @@ export interface ThreadRecord {
   vmswap: number;
   pfmajor: number;
   pfminor: number;
-  env: string[];
+  env: string[] | string;
   vtid: number;
   vpid: number;
-  cgroups: string[];
+  cgroups: string[] | string;
   root: string;
   loginuid: number;
   exeWritable: boolean;

@@ -11,7 +11,7 @@ import { ContainerTable, containerIdFromCgroups } from './containers';
 import { asDir, concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
 import { tupleName } from './sockets';
-import { HANDLERS, LOOKUP_ONLY } from './parsers';
+import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
 export class StateEngine {
@@ -86,7 +86,9 @@ export class StateEngine {
 
   addThreadRecord(r: ThreadRecord): void {
     const t = ThreadInfo.fromRecord(r);
-    t.containerId = containerIdFromCgroups(t.cgroups);
+    const raw = t.cgroupsRaw;
+    // most threads run on the host: skip splitting their cgroups unless a container path may be there
+    t.containerId = raw !== null && !/docker|crio|containerd|libpod|kubepods|lxc|[0-9a-f]{64}/.test(raw) ? '' : containerIdFromCgroups(t.cgroups);
     this.add(t);
   }
 
@@ -218,9 +220,13 @@ export class StateEngine {
     const t = this.getThread(e.tid)!;
     this.thread = t;
     if (info.dir === 0) {
-      t.saveEnter(e.buf, e.off, e.len, type, e.tsHi, e.tsLo);
-      t.lastEnterHdr = e.hdr;
-      t.lastEnterNparams = e.nparams;
+      if (STORE_ENTER[type]) {
+        t.saveEnter(e.buf, e.off, e.len, type, e.tsHi, e.tsLo);
+        t.lastEnterHdr = e.hdr;
+        t.lastEnterNparams = e.nparams;
+        t.storedEnterType = type;
+      }
+      t.lastEnterType = type;
       t.latEnterHi = e.tsHi;
       t.latEnterLo = e.tsLo;
       t.lastEventFd = -1;
@@ -234,9 +240,11 @@ export class StateEngine {
       }
     } else {
       if (t.latEnterHi >= 0) this.latency = e.nsSince(t.latEnterHi, t.latEnterLo);
-      if (t.lastEnterType === type - 1 && t.lastEnterBuf) {
-        this.enter.set(t.lastEnterBuf, 0, t.lastEnterHdr, e.cpu, 0, t.lastEnterNparams);
-        this.enterAvailable = true;
+      if (t.lastEnterType === type - 1) {
+        if (t.storedEnterType === type - 1 && t.lastEnterBuf) {
+          this.enter.set(t.lastEnterBuf, 0, t.lastEnterHdr, e.cpu, 0, t.lastEnterNparams);
+          this.enterAvailable = true;
+        }
         if (info.flags & EF.USES_FD && t.lastEventFd !== -1) {
           this.fdNum = t.lastEventFd;
           this.fd = t.fds.get(t.lastEventFd) ?? null;

@@ -12,6 +12,13 @@ export const CL = {
 
 export type FdTable = Map<number, FdInfo>;
 
+function splitList(s: string): string[] {
+  if (s === '') return [];
+  const parts = s.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
 export class ThreadInfo {
   tid: number;
   pid = 0;
@@ -21,9 +28,9 @@ export class ThreadInfo {
   comm = '';
   exe = '';
   exepath = '';
-  args: string[] = [];
-  env: string[] = [];
-  cgroups: string[] = [];
+  private argsV: string[] | string = [];
+  private envV: string[] | string = [];
+  private cgroupsV: string[] | string = [];
   root = '/';
   fdlimit = 0;
   flags = 0;
@@ -63,6 +70,8 @@ export class ThreadInfo {
   lastEnterBuf: Buffer | null = null;
   lastEnterLen = 0;
   lastEnterHdr = 26;
+  /** type of the enter whose bytes lastEnterBuf holds */
+  storedEnterType = -1;
   lastEnterNparams = 0;
   /** fd the last enter event named (for fd-using exits that carry only res) */
   lastEventFd = -1;
@@ -84,6 +93,33 @@ export class ThreadInfo {
     t.vmsize = r.vmsize; t.vmrss = r.vmrss; t.vmswap = r.vmswap; t.pfmajor = r.pfmajor; t.pfminor = r.pfminor;
     t.cwdOwn = r.cwd === '' ? '' : r.cwd.endsWith('/') ? r.cwd : r.cwd + '/';
     return t;
+  }
+
+  // NUL-separated lists from a capture's process list are split only when someone reads them
+  get args(): string[] {
+    if (typeof this.argsV === 'string') this.argsV = splitList(this.argsV);
+    return this.argsV;
+  }
+  set args(v: string[] | string) {
+    this.argsV = v;
+  }
+  get env(): string[] {
+    if (typeof this.envV === 'string') this.envV = splitList(this.envV);
+    return this.envV;
+  }
+  set env(v: string[] | string) {
+    this.envV = v;
+  }
+  get cgroups(): string[] {
+    if (typeof this.cgroupsV === 'string') this.cgroupsV = splitList(this.cgroupsV);
+    return this.cgroupsV;
+  }
+  set cgroups(v: string[] | string) {
+    this.cgroupsV = v;
+  }
+  /** raw cgroups text when not split yet (for a cheap host check) */
+  get cgroupsRaw(): string | null {
+    return typeof this.cgroupsV === 'string' ? this.cgroupsV : null;
   }
 
   get isMain(): boolean {

@@ -48,3 +48,14 @@ on(['setresgid'], 1, P.setIdExit('gid', 'egid'));
 on(['container'], 0, (s, e) => P.onContainer(s, e));
 
 for (const ev of EVENTS) if (ev.dir === 1 && ['clone', 'fork', 'vfork', 'clone3'].includes(ev.name)) LOOKUP_ONLY[ev.id] = true;
+
+/**
+ * Enter events whose bytes an exit parser reads back (sinsp's store_event list). Only these are
+ * copied per event; every other enter just records its type and time.
+ */
+export const STORE_ENTER: boolean[] = new Array(EVENT_MAX).fill(false);
+for (const ev of EVENTS) {
+  if (ev.dir === 0 && ['sendto', 'sendmsg', 'open', 'creat', 'openat', 'openat2', 'socket', 'eventfd', 'chdir', 'fchdir',
+    'shutdown', 'getrlimit', 'setrlimit', 'prlimit', 'sendfile', 'setresuid', 'setresgid', 'setuid', 'setgid', 'execve',
+    'execveat', 'setpgid', 'fcntl'].includes(ev.name)) STORE_ENTER[ev.id] = true;
+}
