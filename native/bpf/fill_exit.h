@@ -49,7 +49,15 @@ static __always_inline void put_rlim_pair(struct ev *e, const void *ur)
 	put_i64(e, r.max);
 }
 
-static __always_inline int fill_exit(struct ev *e, struct pt_regs *regs, long id, long ret)
+struct proc_req {
+	__u16 type;
+	__u16 is_exec;
+	__u32 flags;
+};
+
+/* returns 0: event filled; 2: a process event (execve, clone, fork, ...) to fill with fill_proc_x()
+ * (kept to one call site so the verifier walks that big code once); <0: no event */
+static __always_inline int fill_exit(struct ev *e, struct pt_regs *regs, long id, long ret, struct proc_req *pr)
 {
 	switch (id) {
 	case SYS_open: {
@@ -241,23 +249,28 @@ static __always_inline int fill_exit(struct ev *e, struct pt_regs *regs, long id
 		return 0;
 	}
 	case SYS_execve:
-		fill_execve_x(e, ret, PPME_EXECVE_E + 1);
-		return 0;
+		pr->type = PPME_EXECVE_E + 1;
+		pr->is_exec = 1;
+		return 2;
 	case SYS_execveat:
-		fill_execve_x(e, ret, PPME_EXECVEAT_E + 1);
-		return 0;
+		pr->type = PPME_EXECVEAT_E + 1;
+		pr->is_exec = 1;
+		return 2;
 	case SYS_clone:
-		fill_clone_x(e, ret, PPME_CLONE_E + 1, clone_flags_to_ppm(A0));
-		return 0;
+		pr->type = PPME_CLONE_E + 1;
+		pr->flags = clone_flags_to_ppm(A0);
+		return 2;
 	case SYS_fork:
-		fill_clone_x(e, ret, PPME_FORK_E + 1, 0);
-		return 0;
+		pr->type = PPME_FORK_E + 1;
+		return 2;
 	case SYS_vfork:
-		fill_clone_x(e, ret, PPME_VFORK_E + 1, clone_flags_to_ppm(0x00004000 | 0x00000100));
-		return 0;
+		pr->type = PPME_VFORK_E + 1;
+		pr->flags = clone_flags_to_ppm(0x00004000 | 0x00000100);
+		return 2;
 	case SYS_clone3:
-		fill_clone_x(e, ret, PPME_CLONE3_E + 1, clone_flags_to_ppm(user_u64(P(A0), 0)));
-		return 0;
+		pr->type = PPME_CLONE3_E + 1;
+		pr->flags = clone_flags_to_ppm(user_u64(P(A0), 0));
+		return 2;
 	case SYS_dup:
 	case SYS_dup2:
 	case SYS_dup3:

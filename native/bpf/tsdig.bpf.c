@@ -370,54 +370,76 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
 }
 
-/* Returns the param length, and the caller uses it: a void (or dead-result) static subprogram may
- * leave a stack pointer in r0, which the verifier rejects at its exit. */
-static __noinline int put_cgroups(struct ev *e, struct task_struct *t)
+/* bpf_loop callbacks: each body is verified once, whatever the iteration count */
+struct cg_ctx {
+	struct ev ev;
+	struct css_set *cs;
+	int count;
+	int depth;
+	const char *names[CG_MAX_DEPTH];
+};
+
+static int cg_path_cb(__u32 k, void *c)
 {
+	struct cg_ctx *x = c;
+	int idx = x->depth - 1 - (int)k;
+	if (idx < 0 || idx >= CG_MAX_DEPTH)
+		return 1;
+	append_u8(&x->ev, '/');
+	if (append_str_kernel(&x->ev, x->names[idx & (CG_MAX_DEPTH - 1)], 256))
+		x->ev.pos -= 1; /* drop the NUL */
+	return 0;
+}
+
+static int cg_subsys_cb(__u32 i, void *c)
+{
+	struct cg_ctx *x = c;
+	if ((int)i >= x->count || i >= CG_SUBSYS_MAX || !x->cs)
+		return 1;
+	struct cgroup_subsys_state *css = NULL;
+	bpf_probe_read_kernel(&css, sizeof(css), &x->cs->subsys[i & (CG_SUBSYS_MAX - 1)]);
+	if (!css)
+		return 0;
+	const char *name = BPF_CORE_READ(css, ss, name);
+	if (!append_str_kernel(&x->ev, name, 32))
+		return 0;
+	poke_u8(&x->ev, x->ev.pos - 1, '='); /* "name\0" -> "name=" */
+	struct kernfs_node *kn = BPF_CORE_READ(css, cgroup, kn);
+	x->depth = 0;
+	for (int j = 0; j < CG_MAX_DEPTH; j++) {
+		if (!kn)
+			break;
+		struct kernfs_node *parent = kn_parent(kn);
+		if (!parent) /* the hierarchy root: its name is not part of the path */
+			break;
+		x->names[j] = BPF_CORE_READ(kn, name);
+		x->depth = j + 1;
+		kn = parent;
+	}
+	if (x->depth == 0)
+		append_u8(&x->ev, '/');
+	else
+		bpf_loop(CG_MAX_DEPTH, cg_path_cb, x, 0);
+	append_u8(&x->ev, 0);
+	return 0;
+}
+
+/* cgroups param: "subsys=/path\0" for each subsystem of the task's css_set (path depth <= 8) */
+static __always_inline void put_cgroups(struct ev *e, struct task_struct *t)
+{
+	struct cg_ctx x = {};
 	__u64 start = e->pos;
 	if (start >= TS_LIMIT) {
 		put_empty(e);
-		return 0;
+		return;
 	}
-	struct css_set *cs = BPF_CORE_READ(t, cgroups);
-	int count = bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT);
-	for (int i = 0; i < CG_SUBSYS_MAX; i++) {
-		if (i >= count || !cs)
-			break;
-		struct cgroup_subsys_state *css = NULL;
-		bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[i]);
-		if (!css)
-			continue;
-		const char *name = BPF_CORE_READ(css, ss, name);
-		if (!append_str_kernel(e, name, 32))
-			continue;
-		poke_u8(e, e->pos - 1, '='); /* "name\0" -> "name=" */
-		struct kernfs_node *kn = BPF_CORE_READ(css, cgroup, kn);
-		const char *names[CG_MAX_DEPTH] = {};
-		int depth = 0;
-		for (int j = 0; j < CG_MAX_DEPTH; j++) {
-			if (!kn)
-				break;
-			struct kernfs_node *parent = kn_parent(kn);
-			if (!parent) /* the hierarchy root: its name is not part of the path */
-				break;
-			names[j] = BPF_CORE_READ(kn, name);
-			depth = j + 1;
-			kn = parent;
-		}
-		if (depth == 0)
-			append_u8(e, '/');
-		for (int k = CG_MAX_DEPTH - 1; k >= 0; k--) {
-			if (k >= depth)
-				continue;
-			append_u8(e, '/');
-			if (append_str_kernel(e, names[k], 256))
-				e->pos -= 1; /* drop the NUL */
-		}
-		append_u8(e, 0);
-	}
+	x.ev = *e;
+	x.cs = BPF_CORE_READ(t, cgroups);
+	x.count = bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT);
+	bpf_loop(CG_SUBSYS_MAX, cg_subsys_cb, &x, 0);
+	e->pos = x.ev.pos;
+	e->rflags = x.ev.rflags;
 	set_len(e, e->pos - start);
-	return (int)(e->pos - start);
 }
 
 /* exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups */
@@ -449,56 +471,53 @@ static __always_inline void put_proc_common(struct ev *e, struct task_struct *t,
 	put_u64(e, t->min_flt);
 	put_vm_stats(e, t);
 	put_str_kernel(e, t->comm, 16);
-	if (put_cgroups(e, t) < 0)
-		e->rflags |= TSDIG_RF_TRUNCATED;
+	put_cgroups(e, t);
 }
 
-static __always_inline void fill_execve_x(struct ev *e, long ret, int type)
+/* execve/execveat (is_exec) and clone/fork/vfork/clone3 exit events: 20 params each */
+static __always_inline void fill_proc_x(struct ev *e, long ret, __u16 type, int is_exec, __u32 ppm_flags)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	ev_begin(e, e->s, type, 20);
-	put_errno(e, ret);
-	put_proc_common(e, t, 0);
-	struct mm_struct *mm = t->mm;
-	unsigned long es = 0, ee = 0;
-	if (mm) {
-		es = mm->env_start;
-		ee = mm->env_end;
-	}
-	if (es && ee > es)
-		put_buf_user(e, (void *)es, ee - es, ENV_MAX, 1);
+	if (is_exec)
+		put_errno(e, ret);
 	else
-		put_empty(e);
-	/* tty */
-	__u32 tty_nr = 0;
-	struct tty_struct *tty = t->signal->tty;
-	if (tty) {
-		int index = BPF_CORE_READ(tty, index);
-		int major = BPF_CORE_READ(tty, driver, major);
-		int minor_start = BPF_CORE_READ(tty, driver, minor_start);
-		tty_nr = encode_dev(((__u32)major << 20) + minor_start + index);
+		put_pid(e, ret);
+	put_proc_common(e, t, !is_exec);
+	if (is_exec) {
+		struct mm_struct *mm = t->mm;
+		unsigned long es = 0, ee = 0;
+		if (mm) {
+			es = mm->env_start;
+			ee = mm->env_end;
+		}
+		if (es && ee > es)
+			put_buf_user(e, (void *)es, ee - es, ENV_MAX, 1);
+		else
+			put_empty(e);
+		__u32 tty_nr = 0;
+		struct tty_struct *tty = t->signal->tty;
+		if (tty) {
+			int index = BPF_CORE_READ(tty, index);
+			int major = BPF_CORE_READ(tty, driver, major);
+			int minor_start = BPF_CORE_READ(tty, driver, minor_start);
+			tty_nr = encode_dev(((__u32)major << 20) + minor_start + index);
+		}
+		put_i32(e, tty_nr);
+		put_pid(e, pid_vnr(t->signal->pids[PIDTYPE_PGID]));
+		__s32 loginuid = -1;
+		if (bpf_core_field_exists(t->loginuid))
+			loginuid = BPF_CORE_READ(t, loginuid.val);
+		put_i32(e, loginuid);
+		put_u32(e, 0); /* flags (EXE_WRITABLE not computed) */
+	} else {
+		put_u32(e, ppm_flags);
+		const struct cred *c = t->cred;
+		put_u32(e, c ? c->euid.val : 0);
+		put_u32(e, c ? c->egid.val : 0);
+		put_pid(e, pid_vnr(t->thread_pid));
+		put_pid(e, pid_vnr(t->group_leader->thread_pid));
 	}
-	put_i32(e, tty_nr);
-	put_pid(e, pid_vnr(t->signal->pids[PIDTYPE_PGID]));
-	__s32 loginuid = -1;
-	if (bpf_core_field_exists(t->loginuid))
-		loginuid = BPF_CORE_READ(t, loginuid.val);
-	put_i32(e, loginuid);
-	put_u32(e, 0); /* flags (EXE_WRITABLE not computed) */
-}
-
-static __always_inline void fill_clone_x(struct ev *e, long ret, int type, __u32 ppm_flags)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-	ev_begin(e, e->s, type, 20);
-	put_pid(e, ret);
-	put_proc_common(e, t, 1);
-	put_u32(e, ppm_flags);
-	const struct cred *c = t->cred;
-	put_u32(e, c ? c->euid.val : 0);
-	put_u32(e, c ? c->egid.val : 0);
-	put_pid(e, pid_vnr(t->thread_pid));
-	put_pid(e, pid_vnr(t->group_leader->thread_pid));
 }
 
 /* ---- io helpers ---- */
@@ -655,7 +674,11 @@ int BPF_PROG(tsdig_sys_exit, struct pt_regs *regs, long ret)
 	struct ev e = {};
 	e.s = s;
 	long id = regs->orig_ax;
-	if (fill_exit(&e, regs, id, ret))
+	struct proc_req pr = {};
+	int r = fill_exit(&e, regs, id, ret, &pr);
+	if (r == 2)
+		fill_proc_x(&e, ret, pr.type, pr.is_exec, pr.flags);
+	else if (r)
 		return 0;
 	submit(&e, (__u32)pt);
 	return 0;

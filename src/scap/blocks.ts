@@ -32,7 +32,21 @@ class Cur {
     this.p += 8;
     return v;
   }
+  /** A length-prefixed string read as sinsp reads it: a C string, so it ends at the first NUL. */
   lstr(max: number, w: string): string {
+    const n = this.u16(w);
+    if (n > max) throw new BlockError(`${w} length ${n} exceeds ${max}`, this.p - 2);
+    this.need(n, w);
+    let e = this.p;
+    const end = this.p + n;
+    while (e < end && this.b[e] !== 0) e++;
+    const s = this.b.toString('latin1', this.p, e);
+    this.p += n;
+    return s;
+  }
+
+  /** A length-prefixed NUL-separated list, kept whole. */
+  lraw(max: number, w: string): string {
     const n = this.u16(w);
     if (n > max) throw new BlockError(`${w} length ${n} exceeds ${max}`, this.p - 2);
     this.need(n, w);
@@ -94,7 +108,7 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
     t.comm = ec.lstr(1024, 'comm');
     t.exe = ec.lstr(1024, 'exe');
     if (ver >= 7) t.exepath = ec.lstr(1024, 'exepath');
-    t.args = ec.lstr(4096, 'args');
+    t.args = ec.lraw(4096, 'args');
     t.cwd = ec.lstr(1024, 'cwd');
     t.fdlimit = ec.i64('fdlimit');
     t.flags = ec.u32('flags');
@@ -104,10 +118,10 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
       t.vmsize = ec.u32(); t.vmrss = ec.u32(); t.vmswap = ec.u32();
       t.pfmajor = ec.u64(); t.pfminor = ec.u64();
     }
-    if (ver >= 3) t.env = ec.lstr(4096, 'env');
+    if (ver >= 3) t.env = ec.lraw(4096, 'env');
     if (ver >= 4) {
       t.vtid = ec.i64('vtid'); t.vpid = ec.i64('vpid');
-      t.cgroups = ec.lstr(4096, 'cgroups');
+      t.cgroups = ec.lraw(4096, 'cgroups');
     }
     if (ver >= 5) t.root = ec.lstr(1024, 'root');
     if (ver >= 9) {

@@ -280,8 +280,57 @@ export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.Rea
  * Reads a whole capture into the sink. Resolves with stats; rejects with ScapError (naming the
  * file and offset) on corrupt or truncated input, after every event before the damage was delivered.
  */
+/**
+ * Reads a whole capture into the sink. Resolves with stats; rejects with ScapError (naming the
+ * file and offset) on corrupt or truncated input, after every event before the damage was delivered.
+ * Plain files are read synchronously into one reused buffer (the parser copies only the partial
+ * block it carries over), yielding to the event loop every few MB; gzip goes through zlib's stream.
+ */
 export async function readCapture(file: string, sink: CaptureSink): Promise<ReadStats> {
   const parser = new ScapParser(sink, file);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+    if (fs.fstatSync(fd).isDirectory()) {
+      fs.closeSync(fd);
+      throw new ScapError('is a directory', file, 0);
+    }
+  } catch (e) {
+    if (e instanceof ScapError) throw e;
+    throw toScapError(e, file, 0);
+  }
+  const head = Buffer.alloc(2);
+  let gz = false;
+  try {
+    gz = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw toScapError(e, file, 0);
+  }
+  if (!gz) {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    let sinceYield = 0;
+    try {
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, null);
+        if (n <= 0) break;
+        if (!parser.push(n === buf.length ? buf : buf.subarray(0, n))) break;
+        sinceYield += n;
+        if (sinceYield >= 16 << 20) {
+          sinceYield = 0;
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      }
+    } catch (e) {
+      if (e instanceof ScapError) throw e;
+      throw toScapError(e, file, parser.stats.bytes);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (!parser.isStopped) parser.end();
+    return parser.stats;
+  }
+  fs.closeSync(fd);
   let stream: NodeJS.ReadableStream;
   try {
     stream = openCaptureStream(file);

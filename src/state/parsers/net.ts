@@ -133,8 +133,16 @@ export function onConnectExit(s: StateEngine, e: ScapEvent): void {
   const f = s.fd;
   if (!f) return;
   const res = e.int(0) ?? 0;
-  if (res < 0 && res !== -115) return;
   const b = bytesParam(e, 'tuple');
+  if (res < 0 && res !== -115) {
+    // sysdig shows the attempted unix peer as fd.name of the failed connect, without keeping it
+    if (b && b[0] === PPM_AF_UNIX && b.length >= 17) {
+      const tmp = f.clone();
+      tmp.name = unixTupleName(b);
+      s.failedFd = tmp;
+    }
+    return;
+  }
   if (!b || b.length === 0) return;
   if (b[0] === PPM_AF_UNIX && b.length >= 17) {
     f.type = FdType.UNIX_SOCK;
