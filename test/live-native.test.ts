@@ -193,211 +193,222 @@ const why = cannotRun();
 
 test('live native capture: sysdig-format events for a known child process', { skip: !process.env.CI && why ? why : false, timeout: 30000 }, async () => {
   if (why) assert.fail(`live capture test cannot run in CI: ${why}`);
-
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-live-'));
-  const src = path.join(tmp, 'child.c');
-  const exe = path.join(tmp, 'child');
-  fs.writeFileSync(src, CHILD_C);
-  const cc = cp.spawnSync('cc', ['-O1', '-o', exe, src], { encoding: 'utf8' });
-  assert.equal(cc.status, 0, cc.stderr);
-  const file = path.join(tmp, 'target.txt');
+  let cap: NativeCapture | undefined;
+  let server: net.Server | undefined;
+  try {
 
-  // a TCP server for the child to connect to
-  const received: Buffer[] = [];
-  const server = net.createServer((sock) => sock.on('data', (d) => received.push(d)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
+    const src = path.join(tmp, 'child.c');
+    const exe = path.join(tmp, 'child');
+    fs.writeFileSync(src, CHILD_C);
+    const cc = cp.spawnSync('cc', ['-O1', '-o', exe, src], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+    const file = path.join(tmp, 'target.txt');
 
-  const before = bpftoolTsdigProgs();
-  const cap = new NativeCapture({ bufferSize: 32 << 20 });
-  const batches: Buffer[] = [];
-  let batchCalls = 0;
-  const t0 = BigInt(Date.now()) * 1000000n;
-  cap.start((ab, n) => {
-    batchCalls++;
-    batches.push(Buffer.from(ab, 0, n));
-  });
-  // ours = tsdig programs that appeared now (another capture may run concurrently)
-  const ours = [...bpftoolTsdigProgs()].filter((id) => !before.has(id));
-  assert.equal(ours.length, 3, 'enter, exit and procexit programs loaded');
+    // a TCP server for the child to connect to
+    const received: Buffer[] = [];
+    const srv = net.createServer((sock) => sock.on('data', (d) => received.push(d)));
+    server = srv;
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
 
-  const child = cp.spawn(exe, [file, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  assert.equal(code, 0, 'child exit code');
-  await new Promise((r) => setTimeout(r, 150)); // > 20 ms batch age + 10 ms poll
-  const st = cap.stats();
-  cap.close();
-  cap.close(); // idempotent
-  const t1 = BigInt(Date.now()) * 1000000n;
-  server.close();
-  // program memory is released after an RCU grace period: poll briefly
-  const left = () => {
-    const now = bpftoolTsdigProgs();
-    return ours.filter((id) => now.has(id));
-  };
-  let remaining = left();
-  for (let i = 0; i < 60 && remaining.length; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    remaining = left();
+    const before = bpftoolTsdigProgs();
+    const c = new NativeCapture({ bufferSize: 32 << 20 });
+    cap = c;
+    const batches: Buffer[] = [];
+    let batchCalls = 0;
+    const t0 = BigInt(Date.now()) * 1000000n;
+    cap.start((ab, n) => {
+      batchCalls++;
+      batches.push(Buffer.from(ab, 0, n));
+    });
+    // ours = tsdig programs that appeared now (another capture may run concurrently)
+    const ours = [...bpftoolTsdigProgs()].filter((id) => !before.has(id));
+    assert.equal(ours.length, 3, 'enter, exit and procexit programs loaded');
+
+    const child = cp.spawn(exe, [file, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    assert.equal(code, 0, 'child exit code');
+    await new Promise((r) => setTimeout(r, 150)); // > 20 ms batch age + 10 ms poll
+    const st = cap.stats();
+    cap.close();
+    cap.close(); // idempotent
+    const t1 = BigInt(Date.now()) * 1000000n;
+    server.close();
+    // program memory is released after an RCU grace period: poll briefly
+    const left = () => {
+      const now = bpftoolTsdigProgs();
+      return ours.filter((id) => now.has(id));
+    };
+    let remaining = left();
+    for (let i = 0; i < 60 && remaining.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      remaining = left();
+    }
+    assert.deepEqual(remaining, [], 'no tsdig programs left after close');
+    const callsAtClose = batchCalls;
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(batchCalls, callsAtClose, 'no batches after close');
+
+    assert.equal(st.drops, 0, 'no drops');
+    assert.equal(st.errors, 0, 'no build errors');
+    assert.ok(st.events > 0 && st.batches > 0, JSON.stringify(st));
+
+    const [childPid, grandPid] = out.trim().split(/\s+/).map(Number) as [number, number];
+    assert.ok(childPid > 0 && grandPid > 0, 'child printed pids: ' + out);
+
+    const all: Ev[] = [];
+    const problems: string[] = [];
+    for (const b of batches) parseBatch(b, all, problems);
+    assert.deepEqual(problems.slice(0, 20), [], 'every record matches the event table');
+    for (const e of all) {
+      assert.ok(e.ts > t0 - 2000000000n && e.ts < t1 + 2000000000n, `epoch timestamp ${e.ts}`);
+    }
+    const evs = all.filter((e) => e.tid === childPid);
+    const gevs = all.filter((e) => e.tid === grandPid);
+    assert.ok(evs.length > 50, `child events: ${evs.length}`);
+    const name = (t: number) => TABLE[t]!.name;
+    const find = (t: number, pred: (e: Ev) => boolean = () => true, from = 0) => {
+      const i = evs.findIndex((e, k) => k >= from && e.type === t && pred(e));
+      assert.ok(i >= 0, `event ${t} (${name(t)}${t % 2 ? ' exit' : ' enter'}) not found`);
+      return i;
+    };
+
+    // openat(O_CREAT|O_WRONLY) → write → close
+    const oi = find(307, (e) => str(e.params[2]!) === file);
+    const oe = evs[oi]!;
+    const fd = i64(oe.params[0]!);
+    assert.ok(fd >= 0);
+    assert.equal(i64(oe.params[1]!), -100, 'dirfd AT_FDCWD');
+    assert.equal(u32(oe.params[3]!) & 0x7, 4 | 2, 'flags O_CREAT|O_WRONLY');
+    assert.equal(u32(oe.params[4]!), 0o644, 'mode');
+    assert.equal(evs[oi - 1]!.type, 306, 'openat enter precedes exit');
+    assert.equal(str(evs[oi - 1]!.params[1]!), file);
+    const wi = find(8, (e) => i64(e.params[0]!) === fd, oi);
+    const msg = 'hello tsdig 0123456789';
+    assert.equal(u32(evs[wi]!.params[1]!), msg.length);
+    assert.equal(evs[wi + 1]!.type, 9);
+    assert.equal(i64(evs[wi + 1]!.params[0]!), msg.length);
+    assert.equal(evs[wi + 1]!.params[1]!.toString(), msg);
+    const ci = find(4, (e) => i64(e.params[0]!) === fd, wi);
+    assert.equal(evs[ci + 1]!.type, 5);
+    assert.equal(i64(evs[ci + 1]!.params[0]!), 0);
+
+    // read back
+    const ri = find(7, (e) => i64(e.params[0]!) === msg.length, ci);
+    assert.equal(evs[ri]!.params[1]!.toString(), msg);
+    const pri = find(113, () => true, ri);
+    assert.equal(evs[pri]!.params[1]!.toString(), msg.slice(6, 11));
+    const rvi = find(117, () => true, pri);
+    assert.equal(u32(evs[rvi]!.params[1]!), 105, 'readv size = iov total');
+    assert.equal(evs[rvi]!.params[2]!.toString(), msg);
+
+    // failed open: negative errno, path kept
+    const fo = find(3, (e) => str(e.params[1]!) === '/nonexistent/tsdig');
+    assert.equal(i64(evs[fo]!.params[0]!), -2, 'ENOENT');
+
+    // TCP connect to the test's server
+    const si = find(19);
+    const sfd = i64(evs[si]!.params[0]!);
+    const ce = find(22, (e) => i64(e.params[0]!) === sfd, si);
+    const addr = evs[ce]!.params[1]!;
+    assert.equal(addr[0], 2, 'AF_INET');
+    assert.deepEqual([...addr.subarray(1, 5)], [127, 0, 0, 1]);
+    assert.equal(addr.readUInt16LE(5), port);
+    const cx = evs[ce + 1]!;
+    assert.equal(cx.type, 23);
+    assert.equal(i64(cx.params[0]!), 0);
+    const tup = cx.params[1]!;
+    assert.equal(tup.length, 13);
+    assert.equal(tup[0], 2);
+    assert.deepEqual([...tup.subarray(1, 5)], [127, 0, 0, 1]);
+    assert.ok(tup.readUInt16LE(5) > 0, 'source port');
+    assert.deepEqual([...tup.subarray(7, 11)], [127, 0, 0, 1]);
+    assert.equal(tup.readUInt16LE(11), port);
+    const sti = find(30, (e) => i64(e.params[0]!) === sfd, ce);
+    assert.equal(evs[sti]!.params[2]!.readUInt16LE(11), port, 'sendto enter tuple');
+    assert.equal(evs[sti + 1]!.params[1]!.toString(), 'net-payload');
+    const sso = find(45);
+    assert.equal(i64(evs[sso]!.params[1]!), sfd);
+    assert.equal(evs[sso]!.params[2]![0], 1, 'SOL_SOCKET');
+    assert.equal(evs[sso]!.params[3]![0], 9, 'SO_KEEPALIVE');
+    assert.deepEqual([...evs[sso]!.params[4]!], [2, 1, 0, 0, 0], 'DYN uint32 1');
+
+    // UDP recvfrom: data + inbound tuple
+    const rf = find(35);
+    assert.equal(evs[rf]!.params[1]!.toString(), 'dgram');
+    assert.equal(evs[rf]!.params[2]![0], 2);
+    // unix socketpair / sendmsg / recvmsg
+    const spx = find(43);
+    assert.equal(i64(evs[spx]!.params[0]!), 0);
+    assert.ok(i64(evs[spx]!.params[1]!) >= 0 && i64(evs[spx]!.params[2]!) >= 0);
+    const smx = find(49);
+    assert.equal(evs[smx]!.params[1]!.toString(), 'abcd');
+    const rmx = find(53);
+    assert.equal(i64(evs[rmx]!.params[0]!), 4);
+    assert.equal(evs[rmx]!.params[2]!.toString(), 'abcd');
+    assert.equal(evs[rmx]!.params[3]![0], 1, 'AF_UNIX tuple');
+    const pe = find(80);
+    assert.equal(u16(evs[pe]!.params[0]!), 1, 'poll fdlist count');
+
+    // pipe2 → pipe event, dup2 → dup event
+    const pi = find(61);
+    assert.equal(i64(evs[pi]!.params[0]!), 0);
+    assert.ok(Number(evs[pi]!.params[3]!.readBigUInt64LE(0)) > 0, 'pipe inode');
+    const di = find(125, (e) => i64(e.params[0]!) === 50);
+    assert.ok(di > 0);
+    find(63); // eventfd
+    assert.equal(str(evs[find(277)]!.params[1]!), file + '.d', 'mkdir path');
+    const rn = evs[find(175)]!;
+    assert.equal(str(rn.params[1]!), file);
+    assert.equal(str(rn.params[2]!), file + '.renamed');
+    assert.equal(str(evs[find(301)]!.params[1]!), file + '.renamed', 'unlink path');
+    assert.equal(str(evs[find(279)]!.params[1]!), file + '.d', 'rmdir path');
+    assert.equal(i64(evs[find(67, (e) => str(e.params[1]!) === '/etc/hostname')]!.params[0]!), 0, 'stat res');
+    assert.equal(i64(evs[find(265, (e) => str(e.params[1]!) === '/etc/hostname')]!.params[0]!), 0, 'access res');
+    assert.equal(evs[find(134)]!.params[0]!.readBigUInt64LE(0), 1000n, 'nanosleep interval');
+    find(161); find(165); find(329); // mmap/munmap/mprotect exits
+    const ki = find(128, (e) => i64(e.params[0]!) === childPid);
+    assert.equal(evs[ki]!.params[1]![0], 0, 'kill sig 0');
+
+    // generic: getppid
+    const gi = find(0, (e) => u16(e.params[0]!) === PPM_SC.get('getppid'));
+    assert.equal(u16(evs[gi]!.params[1]!), 110, 'native id of getppid');
+    assert.equal(evs[gi + 1]!.type, 1);
+    assert.equal(u16(evs[gi + 1]!.params[0]!), PPM_SC.get('getppid'));
+
+    // fork (clone) in the parent: res = grandchild
+    const cl = find(223, (e) => i64(e.params[0]!) === grandPid);
+    assert.equal(i64(evs[cl]!.params[3]!), childPid, 'clone exit tid');
+    assert.equal(str(evs[cl]!.params[13]!), 'child', 'clone exit comm');
+    // grandchild: clone exit res 0, execve enter/exit, procexit
+    const gclone = gevs.find((e) => e.type === 223);
+    assert.ok(gclone, 'clone exit in the child');
+    assert.equal(i64(gclone.params[0]!), 0);
+    assert.equal(i64(gclone.params[5]!), childPid, 'ptid');
+    const xe = gevs.find((e) => e.type === 292);
+    assert.ok(xe, 'execve enter');
+    assert.equal(str(xe.params[0]!), '/bin/true');
+    const xx = gevs.find((e) => e.type === 293);
+    assert.ok(xx, 'execve exit');
+    assert.equal(i64(xx.params[0]!), 0);
+    assert.equal(str(xx.params[1]!), '/bin/true', 'exe');
+    assert.equal(xx.params[2]!.toString(), 'arg1\0', 'args');
+    assert.equal(i64(xx.params[3]!), grandPid);
+    assert.equal(i64(xx.params[4]!), grandPid);
+    assert.equal(i64(xx.params[5]!), childPid);
+    assert.equal(str(xx.params[13]!), 'true', 'comm');
+    assert.equal(xx.params[15]!.toString(), 'TSDIG=1\0', 'env');
+    const cgroups = xx.params[14]!.toString().split('\0').filter(Boolean);
+    assert.ok(cgroups.length >= 1 && cgroups.every((c) => /^[a-z_]+=\//.test(c)), 'cgroups: ' + JSON.stringify(cgroups));
+    const px = gevs.find((e) => e.type === 186);
+    assert.ok(px, 'procexit');
+    assert.equal(i64(px.params[0]!), 0);
+  } finally {
+    cap?.close(); // always detach, even when an assertion failed
+    server?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
-  assert.deepEqual(remaining, [], 'no tsdig programs left after close');
-  const callsAtClose = batchCalls;
-  await new Promise((r) => setTimeout(r, 60));
-  assert.equal(batchCalls, callsAtClose, 'no batches after close');
-
-  assert.equal(st.drops, 0, 'no drops');
-  assert.equal(st.errors, 0, 'no build errors');
-  assert.ok(st.events > 0 && st.batches > 0, JSON.stringify(st));
-
-  const [childPid, grandPid] = out.trim().split(/\s+/).map(Number) as [number, number];
-  assert.ok(childPid > 0 && grandPid > 0, 'child printed pids: ' + out);
-
-  const all: Ev[] = [];
-  const problems: string[] = [];
-  for (const b of batches) parseBatch(b, all, problems);
-  assert.deepEqual(problems.slice(0, 20), [], 'every record matches the event table');
-  for (const e of all) {
-    assert.ok(e.ts > t0 - 2000000000n && e.ts < t1 + 2000000000n, `epoch timestamp ${e.ts}`);
-  }
-  const evs = all.filter((e) => e.tid === childPid);
-  const gevs = all.filter((e) => e.tid === grandPid);
-  assert.ok(evs.length > 50, `child events: ${evs.length}`);
-  const name = (t: number) => TABLE[t]!.name;
-  const find = (t: number, pred: (e: Ev) => boolean = () => true, from = 0) => {
-    const i = evs.findIndex((e, k) => k >= from && e.type === t && pred(e));
-    assert.ok(i >= 0, `event ${t} (${name(t)}${t % 2 ? ' exit' : ' enter'}) not found`);
-    return i;
-  };
-
-  // openat(O_CREAT|O_WRONLY) → write → close
-  const oi = find(307, (e) => str(e.params[2]!) === file);
-  const oe = evs[oi]!;
-  const fd = i64(oe.params[0]!);
-  assert.ok(fd >= 0);
-  assert.equal(i64(oe.params[1]!), -100, 'dirfd AT_FDCWD');
-  assert.equal(u32(oe.params[3]!) & 0x7, 4 | 2, 'flags O_CREAT|O_WRONLY');
-  assert.equal(u32(oe.params[4]!), 0o644, 'mode');
-  assert.equal(evs[oi - 1]!.type, 306, 'openat enter precedes exit');
-  assert.equal(str(evs[oi - 1]!.params[1]!), file);
-  const wi = find(8, (e) => i64(e.params[0]!) === fd, oi);
-  const msg = 'hello tsdig 0123456789';
-  assert.equal(u32(evs[wi]!.params[1]!), msg.length);
-  assert.equal(evs[wi + 1]!.type, 9);
-  assert.equal(i64(evs[wi + 1]!.params[0]!), msg.length);
-  assert.equal(evs[wi + 1]!.params[1]!.toString(), msg);
-  const ci = find(4, (e) => i64(e.params[0]!) === fd, wi);
-  assert.equal(evs[ci + 1]!.type, 5);
-  assert.equal(i64(evs[ci + 1]!.params[0]!), 0);
-
-  // read back
-  const ri = find(7, (e) => i64(e.params[0]!) === msg.length, ci);
-  assert.equal(evs[ri]!.params[1]!.toString(), msg);
-  const pri = find(113, () => true, ri);
-  assert.equal(evs[pri]!.params[1]!.toString(), msg.slice(6, 11));
-  const rvi = find(117, () => true, pri);
-  assert.equal(u32(evs[rvi]!.params[1]!), 105, 'readv size = iov total');
-  assert.equal(evs[rvi]!.params[2]!.toString(), msg);
-
-  // failed open: negative errno, path kept
-  const fo = find(3, (e) => str(e.params[1]!) === '/nonexistent/tsdig');
-  assert.equal(i64(evs[fo]!.params[0]!), -2, 'ENOENT');
-
-  // TCP connect to the test's server
-  const si = find(19);
-  const sfd = i64(evs[si]!.params[0]!);
-  const ce = find(22, (e) => i64(e.params[0]!) === sfd, si);
-  const addr = evs[ce]!.params[1]!;
-  assert.equal(addr[0], 2, 'AF_INET');
-  assert.deepEqual([...addr.subarray(1, 5)], [127, 0, 0, 1]);
-  assert.equal(addr.readUInt16LE(5), port);
-  const cx = evs[ce + 1]!;
-  assert.equal(cx.type, 23);
-  assert.equal(i64(cx.params[0]!), 0);
-  const tup = cx.params[1]!;
-  assert.equal(tup.length, 13);
-  assert.equal(tup[0], 2);
-  assert.deepEqual([...tup.subarray(1, 5)], [127, 0, 0, 1]);
-  assert.ok(tup.readUInt16LE(5) > 0, 'source port');
-  assert.deepEqual([...tup.subarray(7, 11)], [127, 0, 0, 1]);
-  assert.equal(tup.readUInt16LE(11), port);
-  const sti = find(30, (e) => i64(e.params[0]!) === sfd, ce);
-  assert.equal(evs[sti]!.params[2]!.readUInt16LE(11), port, 'sendto enter tuple');
-  assert.equal(evs[sti + 1]!.params[1]!.toString(), 'net-payload');
-  const sso = find(45);
-  assert.equal(i64(evs[sso]!.params[1]!), sfd);
-  assert.equal(evs[sso]!.params[2]![0], 1, 'SOL_SOCKET');
-  assert.equal(evs[sso]!.params[3]![0], 9, 'SO_KEEPALIVE');
-  assert.deepEqual([...evs[sso]!.params[4]!], [2, 1, 0, 0, 0], 'DYN uint32 1');
-
-  // UDP recvfrom: data + inbound tuple
-  const rf = find(35);
-  assert.equal(evs[rf]!.params[1]!.toString(), 'dgram');
-  assert.equal(evs[rf]!.params[2]![0], 2);
-  // unix socketpair / sendmsg / recvmsg
-  const spx = find(43);
-  assert.equal(i64(evs[spx]!.params[0]!), 0);
-  assert.ok(i64(evs[spx]!.params[1]!) >= 0 && i64(evs[spx]!.params[2]!) >= 0);
-  const smx = find(49);
-  assert.equal(evs[smx]!.params[1]!.toString(), 'abcd');
-  const rmx = find(53);
-  assert.equal(i64(evs[rmx]!.params[0]!), 4);
-  assert.equal(evs[rmx]!.params[2]!.toString(), 'abcd');
-  assert.equal(evs[rmx]!.params[3]![0], 1, 'AF_UNIX tuple');
-  const pe = find(80);
-  assert.equal(u16(evs[pe]!.params[0]!), 1, 'poll fdlist count');
-
-  // pipe2 → pipe event, dup2 → dup event
-  const pi = find(61);
-  assert.equal(i64(evs[pi]!.params[0]!), 0);
-  assert.ok(Number(evs[pi]!.params[3]!.readBigUInt64LE(0)) > 0, 'pipe inode');
-  const di = find(125, (e) => i64(e.params[0]!) === 50);
-  assert.ok(di > 0);
-  find(63); // eventfd
-  assert.equal(str(evs[find(277)]!.params[1]!), file + '.d', 'mkdir path');
-  const rn = evs[find(175)]!;
-  assert.equal(str(rn.params[1]!), file);
-  assert.equal(str(rn.params[2]!), file + '.renamed');
-  assert.equal(str(evs[find(301)]!.params[1]!), file + '.renamed', 'unlink path');
-  assert.equal(str(evs[find(279)]!.params[1]!), file + '.d', 'rmdir path');
-  assert.equal(i64(evs[find(67, (e) => str(e.params[1]!) === '/etc/hostname')]!.params[0]!), 0, 'stat res');
-  assert.equal(i64(evs[find(265, (e) => str(e.params[1]!) === '/etc/hostname')]!.params[0]!), 0, 'access res');
-  assert.equal(evs[find(134)]!.params[0]!.readBigUInt64LE(0), 1000n, 'nanosleep interval');
-  find(161); find(165); find(329); // mmap/munmap/mprotect exits
-  const ki = find(128, (e) => i64(e.params[0]!) === childPid);
-  assert.equal(evs[ki]!.params[1]![0], 0, 'kill sig 0');
-
-  // generic: getppid
-  const gi = find(0, (e) => u16(e.params[0]!) === PPM_SC.get('getppid'));
-  assert.equal(u16(evs[gi]!.params[1]!), 110, 'native id of getppid');
-  assert.equal(evs[gi + 1]!.type, 1);
-  assert.equal(u16(evs[gi + 1]!.params[0]!), PPM_SC.get('getppid'));
-
-  // fork (clone) in the parent: res = grandchild
-  const cl = find(223, (e) => i64(e.params[0]!) === grandPid);
-  assert.equal(i64(evs[cl]!.params[3]!), childPid, 'clone exit tid');
-  assert.equal(str(evs[cl]!.params[13]!), 'child', 'clone exit comm');
-  // grandchild: clone exit res 0, execve enter/exit, procexit
-  const gclone = gevs.find((e) => e.type === 223);
-  assert.ok(gclone, 'clone exit in the child');
-  assert.equal(i64(gclone.params[0]!), 0);
-  assert.equal(i64(gclone.params[5]!), childPid, 'ptid');
-  const xe = gevs.find((e) => e.type === 292);
-  assert.ok(xe, 'execve enter');
-  assert.equal(str(xe.params[0]!), '/bin/true');
-  const xx = gevs.find((e) => e.type === 293);
-  assert.ok(xx, 'execve exit');
-  assert.equal(i64(xx.params[0]!), 0);
-  assert.equal(str(xx.params[1]!), '/bin/true', 'exe');
-  assert.equal(xx.params[2]!.toString(), 'arg1\0', 'args');
-  assert.equal(i64(xx.params[3]!), grandPid);
-  assert.equal(i64(xx.params[4]!), grandPid);
-  assert.equal(i64(xx.params[5]!), childPid);
-  assert.equal(str(xx.params[13]!), 'true', 'comm');
-  assert.equal(xx.params[15]!.toString(), 'TSDIG=1\0', 'env');
-  const px = gevs.find((e) => e.type === 186);
-  assert.ok(px, 'procexit');
-  assert.equal(i64(px.params[0]!), 0);
-  fs.rmSync(tmp, { recursive: true, force: true });
 });

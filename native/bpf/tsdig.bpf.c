@@ -361,7 +361,6 @@ struct kernfs_node___old {
 } __attribute__((preserve_access_index));
 
 #define CG_MAX_DEPTH 8
-#define CG_SUBSYS_MAX 16
 
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
@@ -370,75 +369,58 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
 }
 
-/* bpf_loop callbacks: each body is verified once, whatever the iteration count */
-struct cg_ctx {
-	struct ev ev;
-	struct css_set *cs;
-	int count;
-	int depth;
-	const char *names[CG_MAX_DEPTH];
-};
-
-static int cg_path_cb(__u32 k, void *c)
+/* cgroups param. The path is the task's cgroup in the default (v2/unified) hierarchy, walked up
+ * to CG_MAX_DEPTH levels, and is reported for the cpu, memory and pids controllers:
+ * "cpu=/docker/<id>\0memory=/docker/<id>\0pids=/docker/<id>\0". Walking every v1 hierarchy
+ * separately costs too much verifier budget. */
+static __always_inline void put_cgroups(struct ev *e, struct task_struct *t)
 {
-	struct cg_ctx *x = c;
-	int idx = x->depth - 1 - (int)k;
-	if (idx < 0 || idx >= CG_MAX_DEPTH)
-		return 1;
-	append_u8(&x->ev, '/');
-	if (append_str_kernel(&x->ev, x->names[idx & (CG_MAX_DEPTH - 1)], 256))
-		x->ev.pos -= 1; /* drop the NUL */
-	return 0;
-}
-
-static int cg_subsys_cb(__u32 i, void *c)
-{
-	struct cg_ctx *x = c;
-	if ((int)i >= x->count || i >= CG_SUBSYS_MAX || !x->cs)
-		return 1;
-	struct cgroup_subsys_state *css = NULL;
-	bpf_probe_read_kernel(&css, sizeof(css), &x->cs->subsys[i & (CG_SUBSYS_MAX - 1)]);
-	if (!css)
-		return 0;
-	const char *name = BPF_CORE_READ(css, ss, name);
-	if (!append_str_kernel(&x->ev, name, 32))
-		return 0;
-	poke_u8(&x->ev, x->ev.pos - 1, '='); /* "name\0" -> "name=" */
-	struct kernfs_node *kn = BPF_CORE_READ(css, cgroup, kn);
-	x->depth = 0;
+	__u64 start = e->pos;
+	if (start >= TS_LIMIT - 512) {
+		put_empty(e);
+		return;
+	}
+	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+	const char *names[CG_MAX_DEPTH] = {};
+	int depth = 0;
 	for (int j = 0; j < CG_MAX_DEPTH; j++) {
 		if (!kn)
 			break;
 		struct kernfs_node *parent = kn_parent(kn);
 		if (!parent) /* the hierarchy root: its name is not part of the path */
 			break;
-		x->names[j] = BPF_CORE_READ(kn, name);
-		x->depth = j + 1;
+		names[j] = BPF_CORE_READ(kn, name);
+		depth = j + 1;
 		kn = parent;
 	}
-	if (x->depth == 0)
-		append_u8(&x->ev, '/');
-	else
-		bpf_loop(CG_MAX_DEPTH, cg_path_cb, x, 0);
-	append_u8(&x->ev, 0);
-	return 0;
-}
-
-/* cgroups param: "subsys=/path\0" for each subsystem of the task's css_set (path depth <= 8) */
-static __always_inline void put_cgroups(struct ev *e, struct task_struct *t)
-{
-	struct cg_ctx x = {};
-	__u64 start = e->pos;
-	if (start >= TS_LIMIT) {
-		put_empty(e);
-		return;
+	append_u32(e, 0x3d757063); /* "cpu=" */
+	__u64 path = e->pos;
+	if (depth == 0)
+		append_u8(e, '/');
+	for (int k = CG_MAX_DEPTH - 1; k >= 0; k--) {
+		if (k >= depth)
+			continue;
+		append_u8(e, '/');
+		if (append_str_kernel(e, names[k], 128))
+			e->pos -= 1; /* drop the NUL */
 	}
-	x.ev = *e;
-	x.cs = BPF_CORE_READ(t, cgroups);
-	x.count = bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT);
-	bpf_loop(CG_SUBSYS_MAX, cg_subsys_cb, &x, 0);
-	e->pos = x.ev.pos;
-	e->rflags = x.ev.rflags;
+	append_u8(e, 0);
+	__u64 plen = e->pos - path;
+	if (plen <= 1100 && e->pos < TS_LIMIT - 2400 && path < TS_HALF) {
+		/* memory=<path>\0 pids=<path>\0, copied from the first one */
+		append_u32(e, 0x6f6d656d); /* "memo" */
+		append_u16(e, 0x7972);     /* "ry" */
+		append_u8(e, '=');
+		__u32 n = plen & 2047;
+		__u64 p = e->pos;
+		if (n && !bpf_probe_read_kernel(&e->s->buf[p & TS_MASK], n, &e->s->buf[path & TS_MASK]))
+			e->pos = p + n;
+		append_u32(e, 0x73646970); /* "pids" */
+		append_u8(e, '=');
+		p = e->pos;
+		if (n && !bpf_probe_read_kernel(&e->s->buf[p & TS_MASK], n, &e->s->buf[path & TS_MASK]))
+			e->pos = p + n;
+	}
 	set_len(e, e->pos - start);
 }
 

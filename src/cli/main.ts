@@ -31,6 +31,8 @@ async function dispatch(o: CliOptions): Promise<number> {
   // the chisel, snapshot and UI stacks load only when asked for: replay starts faster without them
   if (o.listChisels || o.chiselInfo !== undefined || o.chisels.length > 0) return (await import('../chisel/run')).runChisels(o);
   if (o.snapshot) return (await import('../snapshot/run')).runSnapshot(o);
+  if (o.pcap) return (await import('../net/run')).runPcap(o);
+  if (o.write !== undefined) return (await import('./write')).runWrite(o);
   const ui = await import('../ui');
   if (ui.wantsUi(o)) return ui.runUi(o);
   if (o.read.length > 0) return runReplay(o);

@@ -177,7 +177,8 @@ export function parseFdList(b: Buffer, p: number, end: number, v2: boolean): { t
         const s = ec.bytes(16, 'unix endpoints');
         r.usrc = b.readBigUInt64LE(s).toString(16);
         r.udst = b.readBigUInt64LE(s + 8).toString(16);
-        r.name = ec.lstr(1024, 'fd name');
+        // libscap copies unix socket paths from /proc/net/unix with the line's newline
+        r.name = ec.lstr(1024, 'fd name').replace(/\n$/, '');
         break;
       }
       case FdType.FILE_V2:

@@ -94,7 +94,8 @@ class Body {
   setU32(at: number, v: number): void { this.b.writeUInt32LE(v >>> 0, at); }
 }
 
-const joinNul = (xs: readonly string[]): string => (xs.length ? xs.join('\0') + '\0' : '');
+/** NUL-separated list text: raw strings (as read from a capture) are kept byte for byte */
+const joinNul = (xs: readonly string[] | string): string => (typeof xs === 'string' ? xs : xs.length ? xs.join('\0') + '\0' : '');
 
 /** 4 or 16 network-order bytes of a textual address ('' or invalid → zeros). */
 function ipBytes(s: string | undefined, v6: boolean): Buffer {
