@@ -58,6 +58,7 @@ export interface WriteStats {
   startMs: number;
 }
 
+const TUPLE_RE = /^(.+):(\d+)->(.+):(\d+)$/;
 const CT_TYPES = ['docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', 'custom', 'cri', 'containerd', 'cri-o', 'bpm', 'static', 'podman'];
 
 export class WriteSession {
@@ -274,9 +275,13 @@ export function metaFromEngine(s: StateEngine): SectionMeta {
         case FdType.FILE:
           r.type = FdType.FILE_V2;
           break;
-        case FdType.IPV4_SOCK: case FdType.IPV6_SOCK:
+        case FdType.IPV4_SOCK: case FdType.IPV6_SOCK: {
           Object.assign(r, { sip: f.sip, dip: f.dip, sport: f.sport, dport: f.dport, l4proto: f.l4proto });
+          // the name is what readers show: when it is a tuple, it wins over the address fields
+          const m = TUPLE_RE.exec(f.name);
+          if (m) Object.assign(r, { sip: m[1], sport: Number(m[2]), dip: m[3], dport: Number(m[4]) });
           break;
+        }
         case FdType.IPV4_SERVSOCK: case FdType.IPV6_SERVSOCK:
           Object.assign(r, { sip: f.sip, sport: f.sport, l4proto: f.l4proto });
           break;

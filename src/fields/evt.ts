@@ -147,7 +147,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   { name: 'evt.is_io', type: 'bool', desc: 'reads or writes an fd', value: (c) => isIo(c, EF.READS_FROM_FD | EF.WRITES_TO_FD) },
   { name: 'evt.is_io_read', type: 'bool', desc: 'reads from an fd', value: (c) => isIo(c, EF.READS_FROM_FD) },
   { name: 'evt.is_io_write', type: 'bool', desc: 'writes to an fd', value: (c) => isIo(c, EF.WRITES_TO_FD) },
-  { name: 'evt.io_dir', type: 'string', desc: "'r' or 'w'", value: (c) => (isIo(c, EF.READS_FROM_FD) ? 'r' : isIo(c, EF.WRITES_TO_FD) ? 'w' : undefined) },
+  { name: 'evt.io_dir', type: 'string', desc: "'r' or 'w'", value: (c) => (isIo(c, EF.READS_FROM_FD) ? 'read' : isIo(c, EF.WRITES_TO_FD) ? 'write' : undefined) },
   { name: 'evt.is_wait', type: 'bool', desc: 'the event makes the thread wait', value: (c) => isIo(c, EF.WAITS) },
   { name: 'evt.wait_latency', type: 'reltime', desc: 'time spent waiting, ns', value: (c) => (isIo(c, EF.WAITS) ? latency(c) ?? 0 : undefined) },
   { name: 'evt.is_syslog', type: 'bool', desc: 'a write to /dev/log', value: (c) => c.s.fd?.name === '/dev/log' && isIo(c, EF.WRITES_TO_FD) },

@@ -1,0 +1,161 @@
+// The packet decoder, the connection counters and the pcapng writer on hand-built frames (no
+// privileges): VLAN-tagged IPv4/TCP, IPv6 with a hop-by-hop header carrying UDP, ICMP and ICMPv6,
+// a retransmitted segment; the file is read back by tshark (ns and us resolutions).
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { needs, haveCmd } from './helpers';
+import { decodePacket, PacketInfo, LINKTYPE_ETHERNET, LINKTYPE_RAW, formatAddr, TCP_SYN, TCP_ACK, TCP_PSH, TCP_FIN } from '../src/net/decode';
+import { PcapngWriter } from '../src/net/pcapng';
+import { NetStats } from '../src/net/stats';
+
+const MAC_A = [2, 0, 0, 0, 0, 0xa];
+const MAC_B = [2, 0, 0, 0, 0, 0xb];
+
+function eth(etype: number, payload: Buffer, vlan?: number, src = MAC_A, dst = MAC_B): Buffer {
+  const tag = vlan === undefined ? Buffer.alloc(0) : Buffer.from([0x81, 0x00, (vlan >> 8) & 0x0f, vlan & 0xff]);
+  return Buffer.concat([Buffer.from(dst), Buffer.from(src), tag, Buffer.from([etype >> 8, etype & 0xff]), payload]);
+}
+
+function ipv4(proto: number, src: number[], dst: number[], l4: Buffer): Buffer {
+  const h = Buffer.alloc(20);
+  h[0] = 0x45;
+  h.writeUInt16BE(20 + l4.length, 2);
+  h[8] = 64;
+  h[9] = proto;
+  Buffer.from(src).copy(h, 12);
+  Buffer.from(dst).copy(h, 16);
+  return Buffer.concat([h, l4]);
+}
+
+function ipv6(next: number, src: Buffer, dst: Buffer, rest: Buffer): Buffer {
+  const h = Buffer.alloc(40);
+  h[0] = 0x60;
+  h.writeUInt16BE(rest.length, 4);
+  h[6] = next;
+  h[7] = 64;
+  src.copy(h, 8);
+  dst.copy(h, 24);
+  return Buffer.concat([h, rest]);
+}
+
+function tcp(sport: number, dport: number, seq: number, ack: number, flags: number, data = ''): Buffer {
+  const h = Buffer.alloc(20);
+  h.writeUInt16BE(sport, 0);
+  h.writeUInt16BE(dport, 2);
+  h.writeUInt32BE(seq >>> 0, 4);
+  h.writeUInt32BE(ack >>> 0, 8);
+  h[12] = 5 << 4;
+  h[13] = flags;
+  h.writeUInt16BE(65535, 14);
+  return Buffer.concat([h, Buffer.from(data)]);
+}
+
+function udp(sport: number, dport: number, data: string): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt16BE(sport, 0);
+  h.writeUInt16BE(dport, 2);
+  h.writeUInt16BE(8 + data.length, 4);
+  return Buffer.concat([h, Buffer.from(data)]);
+}
+
+const V6A = Buffer.from('fd000000000000000000000000000001', 'hex');
+const V6B = Buffer.from('fd000000000000000000000000000002', 'hex');
+const A = [10, 0, 0, 1];
+const B = [10, 0, 0, 2];
+
+// a small TCP exchange (one segment sent twice), then other protocols
+const frames: Buffer[] = [
+  eth(0x0800, ipv4(6, A, B, tcp(40000, 80, 1000, 0, TCP_SYN)), 42),
+  eth(0x0800, ipv4(6, B, A, tcp(80, 40000, 5000, 1001, TCP_SYN | TCP_ACK)), 42, MAC_B, MAC_A),
+  eth(0x0800, ipv4(6, A, B, tcp(40000, 80, 1001, 5001, TCP_ACK | TCP_PSH, 'GET / HTTP/1.0\r\n\r\n')), 42),
+  eth(0x0800, ipv4(6, A, B, tcp(40000, 80, 1001, 5001, TCP_ACK | TCP_PSH, 'GET / HTTP/1.0\r\n\r\n')), 42), // retransmission
+  eth(0x0800, ipv4(6, B, A, tcp(80, 40000, 5001, 1019, TCP_ACK | TCP_FIN, 'OK')), 42, MAC_B, MAC_A),
+  eth(0x86dd, ipv6(0, V6A, V6B, Buffer.concat([Buffer.from([17, 0, 1, 4, 0, 0, 0, 0]), udp(5353, 53, 'query')]))), // hop-by-hop → UDP
+  eth(0x86dd, ipv6(58, V6A, V6B, Buffer.from([128, 0, 0, 0, 0, 1, 0, 1]))), // ICMPv6 echo request
+  eth(0x0800, ipv4(1, A, B, Buffer.from([8, 0, 0, 0, 0, 1, 0, 1]))), // ICMP echo request
+  eth(0x0806, Buffer.alloc(28)), // ARP: not IP
+];
+
+test('decoder: VLAN/IPv4/TCP, IPv6 extension header/UDP, ICMP, ICMPv6, raw IP', () => {
+  const p = new PacketInfo();
+  decodePacket(frames[0]!, 0, frames[0]!.length, LINKTYPE_ETHERNET, p);
+  assert.equal(p.vlan, 42);
+  assert.equal(p.family, 4);
+  assert.equal(p.proto, 6);
+  assert.equal(formatAddr(frames[0]!, p.srcOff, p.addrLen), '10.0.0.1');
+  assert.deepEqual([p.sport, p.dport, p.seq, p.tcpFlags], [40000, 80, 1000, TCP_SYN]);
+  decodePacket(frames[2]!, 0, frames[2]!.length, LINKTYPE_ETHERNET, p);
+  assert.equal(p.payloadLen, 18);
+  decodePacket(frames[5]!, 0, frames[5]!.length, LINKTYPE_ETHERNET, p);
+  assert.deepEqual([p.family, p.proto, p.sport, p.dport, p.payloadLen], [6, 17, 5353, 53, 5]);
+  assert.equal(formatAddr(frames[5]!, p.dstOff, p.addrLen), 'fd00::2');
+  decodePacket(frames[6]!, 0, frames[6]!.length, LINKTYPE_ETHERNET, p);
+  assert.deepEqual([p.proto, p.icmpType, p.icmpCode], [58, 128, 0]);
+  decodePacket(frames[7]!, 0, frames[7]!.length, LINKTYPE_ETHERNET, p);
+  assert.deepEqual([p.proto, p.icmpType], [1, 8]);
+  decodePacket(frames[8]!, 0, frames[8]!.length, LINKTYPE_ETHERNET, p);
+  assert.equal(p.family, 0);
+  const raw = ipv4(17, A, B, udp(1, 2, 'x'));
+  decodePacket(raw, 0, raw.length, LINKTYPE_RAW, p);
+  assert.deepEqual([p.family, p.proto, p.sport, p.dport, p.payloadLen], [4, 17, 1, 2, 1]);
+  // truncated frames never throw
+  for (const f of frames) for (let n = 0; n < f.length; n++) decodePacket(f, 0, n, LINKTYPE_ETHERNET, p);
+  assert.equal(formatAddr(Buffer.from('20010db8000000000000000000000001', 'hex'), 0, 16), '2001:db8::1');
+});
+
+test('counters: per connection with direction, flags and retransmissions; per container rx/tx', () => {
+  const s = new NetStats();
+  s.addInterface({ id: 0, name: 'veth0', ifindex: 7, containerId: 'c'.repeat(64), containerName: 'web', localMac: Uint8Array.from(MAC_A) });
+  const p = new PacketInfo();
+  for (const f of frames) {
+    decodePacket(f, 0, f.length, LINKTYPE_ETHERNET, p);
+    s.account(0, f, p, f.length, 1000);
+  }
+  const snap = s.snapshot(3000);
+  const t = snap.connections.find((c) => c.proto === 'tcp')!;
+  assert.deepEqual([t.src, t.sport, t.dst, t.dport], ['10.0.0.1', 40000, '10.0.0.2', 80]);
+  assert.deepEqual([t.packets, t.pktsOut, t.pktsIn, t.syn, t.synAck, t.fin, t.retrans], [5, 3, 2, 1, 1, 1, 1]);
+  assert.equal(t.payloadOut, 36);
+  assert.equal(snap.connections.length, 4, 'tcp, udp6, icmp6, icmp');
+  const ct = snap.containers.find((c) => c.name === 'web')!;
+  assert.equal(ct.packets, frames.length);
+  assert.equal(ct.rxPackets, 2);
+  assert.equal(ct.tcpRetrans, 1);
+  assert.equal(snap.interfaces[0]!.nonIp, 1);
+  assert.ok(snap.intervalMs > 0 && ct.pps > 0);
+  assert.equal(s.snapshot().connections[0]!.pps, 0, 'rates are per snapshot interval');
+});
+
+test('pcapng: tshark reads SHB/IDB/EPB with ns and us resolution', (t) => {
+  const skip = needs('tshark', haveCmd('tshark'));
+  if (skip) return t.skip(skip);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-pcapng-'));
+  try {
+    for (const nanos of [true, false]) {
+      const file = path.join(dir, `x${nanos ? 'ns' : 'us'}.pcapng`);
+      const w = new PcapngWriter(file, nanos);
+      const i0 = w.addInterface({ linktype: 1, snaplen: 65535, name: 'veth1', description: 'container web (cccccccccccc) eth0 via veth1' });
+      const i1 = w.addInterface({ linktype: 1, snaplen: 65535, name: 'lo', description: 'host lo' });
+      const sec = 1_700_000_000;
+      frames.forEach((f, i) => w.writePacket(i % 2 ? i1 : i0, sec + i, 123_456_789, f, 0, f.length, f.length));
+      w.close();
+      const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.interface_description', '-e', 'tcp.analysis.retransmission', '-e', 'vlan.id', '-e', 'ipv6.dst', '-e', 'frame.len'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+      assert.equal(rows.length, frames.length);
+      assert.equal(rows[0]![0], nanos ? '1700000000.123456789' : '1700000000.123456000');
+      assert.equal(rows[8]![0]!.slice(0, 10), '1700000008');
+      assert.equal(rows[0]![1], 'container web (cccccccccccc) eth0 via veth1');
+      assert.equal(rows[1]![1], 'host lo');
+      assert.equal(rows[0]![3], '42');
+      assert.equal(rows[5]![4], 'fd00::2');
+      assert.deepEqual(rows.map((r) => Number(r[5])), frames.map((f) => f.length));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
