@@ -212,6 +212,11 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
     case PT.CHARBUF:
       return e.str(i) ?? '';
     case PT.FSPATH: case PT.FSRELPATH: {
+      if (len === 0 && p.type === PT.FSRELPATH && p.dirfd >= 0) {
+        // quirk kept for parity: sinsp renders an empty relative path as its dirfd's value
+        const d = e.int(p.dirfd);
+        if (d !== undefined) return String(d);
+      }
       const path = e.str(i) ?? '';
       const raw = sanitize(path);
       if (!t || path === '' || path.startsWith('<NA>')) return raw;

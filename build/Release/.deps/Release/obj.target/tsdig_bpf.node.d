@@ -1,1 +1,0 @@
-cmd_Release/obj.target/tsdig_bpf.node := g++ -o Release/obj.target/tsdig_bpf.node -shared -pthread -rdynamic -m64  -Wl,-soname=tsdig_bpf.node -Wl,--start-group Release/obj.target/tsdig_bpf/native/src/addon.o -Wl,--end-group -lbpf -lelf -lz -lpthread

@@ -1,1 +1,0 @@
-cmd_Release/obj/gen/tsdig/tsdig.skel.h := LD_LIBRARY_PATH=/work/main/build/Release/lib.host:/work/main/build/Release/lib.target:$$LD_LIBRARY_PATH; export LD_LIBRARY_PATH; cd ../.; mkdir -p /work/main/build/Release/obj/gen/tsdig; sh native/scripts/build-bpf.sh "/work/main/build/Release/obj/gen/tsdig" native/bpf/tsdig.bpf.c

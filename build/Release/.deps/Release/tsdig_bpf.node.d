@@ -1,1 +1,0 @@
-cmd_Release/tsdig_bpf.node := ln -f "Release/obj.target/tsdig_bpf.node" "Release/tsdig_bpf.node" 2>/dev/null || (rm -rf "Release/tsdig_bpf.node" && cp -af "Release/obj.target/tsdig_bpf.node" "Release/tsdig_bpf.node")
