@@ -23,6 +23,7 @@ const N = Number(arg('n', '200000'));
 const RUNS = Number(arg('runs', '3'));
 const RATES = arg('rates', '20000,50000,100000').split(',').filter(Boolean).map(Number);
 const WRITE = process.argv.includes('--write');
+const BUF_MB = Number(arg('bufmb', '128')); // kernel ring per interface: lo's 64 KiB MTU makes every ring slot ~64 KiB
 const PORT = 39000 + (process.pid % 1000);
 
 // sender: paced when rate > 0, else as fast as dgram allows (batches of 256 in flight)
@@ -107,7 +108,7 @@ async function once(rate: number, file: string): Promise<Result> {
       onExit() {},
     },
     `udp and dst port ${PORT}`,
-    32 << 20,
+    BUF_MB << 20,
   );
   mgr.open('lo');
   await ready;
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
   checkPcapPrerequisites();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-bench-pcap-'));
   const file = path.join(dir, 'bench.pcapng');
-  console.log(`# ${N} x 64-byte UDP to 127.0.0.1:${PORT}, ${RUNS} runs per mode, pcapng ${WRITE ? 'written' : 'not written'}; ${os.cpus().length} CPUs, node ${process.version}`);
+  console.log(`# ${N} x 64-byte UDP to 127.0.0.1:${PORT}, ${RUNS} runs per mode, pcapng ${WRITE ? 'written' : 'not written'}, ring ${BUF_MB} MiB; ${os.cpus().length} CPUs, node ${process.version}`);
   console.log('mode              sent    captured    loss   loss%   sender_pps   captured_pps   parent_cpu_us/pkt');
   try {
     for (const rate of [0, ...RATES]) {

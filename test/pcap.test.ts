@@ -73,8 +73,8 @@ test('tsdig --pcap captures two containers per veth; tshark agrees on every conn
     needs('root (CAP_NET_RAW)', root) ??
     needs('tshark', haveCmd('tshark')) ??
     needs('the cap module (libpcap)', capLoads()) ??
-    needs('docker', await ensureDocker().then((e) => !e)) ??
-    needs('the busybox test image', !ensureTestImage());
+    (await ensureDocker().then((e) => needs(`docker (${e})`, !e))) ??
+    ((e) => needs(`the busybox test image (${e})`, !e))(ensureTestImage());
   if (skip) return t.skip(skip);
 
   const tag = `${process.pid}`;

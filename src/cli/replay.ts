@@ -6,6 +6,7 @@ import { fieldRegistry } from '../fields';
 import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter } from '../output/writer';
+import { DefaultLine } from '../output/fastline';
 import { EventCtx } from '../fields/context';
 
 export async function runReplay(o: CliOptions): Promise<number> {
@@ -13,6 +14,8 @@ export async function runReplay(o: CliOptions): Promise<number> {
   const filter = o.filter.trim() ? compileFilter<EventCtx>(o.filter, reg) : null;
   const fmt = new Formatter(o.print ?? (o.containerFormat ? CONTAINER_FORMAT : DEFAULT_FORMAT), reg);
   const out = new OutWriter(1, o.unbuffered ? 0 : 256 * 1024);
+  // the default line has a dedicated writer (set TSDIG_GENERIC_FORMAT=1 to compare with the generic one)
+  const fast = !o.json && o.print === undefined && !o.containerFormat && !process.env.TSDIG_GENERIC_FORMAT ? new DefaultLine() : null;
   let total = 0;
   const summary = new Map<string, number>();
   try {
@@ -25,9 +28,14 @@ export async function runReplay(o: CliOptions): Promise<number> {
             summary.set(k, (summary.get(k) ?? 0) + 1);
           }
           if (o.quiet) return;
-          const line = o.json ? fmt.json(c) : fmt.format(c);
-          if (line === null) return;
-          out.write(line + '\n');
+          if (fast) {
+            fast.write(c, out);
+          } else {
+            const line = o.json ? fmt.json(c) : fmt.format(c);
+            if (line === null) return;
+            out.str(line);
+            out.endLine();
+          }
           c.lastPrintedHi = c.e.tsHi;
           c.lastPrintedLo = c.e.tsLo;
         },

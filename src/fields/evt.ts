@@ -173,7 +173,7 @@ const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', '
 const SYSLOG_WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg', 'pwrite', 'pwritev']);
 
 /** sinsp's syslog decoder: a successful write to /dev/log prints as "syslog sev=… msg=…" */
-function syslogInfo(c: EventCtx): string | undefined {
+export function syslogInfo(c: EventCtx): string | undefined {
   const e = c.e;
   if (e.dir !== 1 || !SYSLOG_WRITES.has(e.info.name)) return undefined;
   const f = c.s.fd;

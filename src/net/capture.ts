@@ -53,9 +53,10 @@ export class CaptureManager {
     return [...this.children.keys()];
   }
 
-  open(dev: string): void {
+  /** bufSize overrides the kernel ring size for this interface. */
+  open(dev: string, bufSize = this.bufSize): void {
     if (this.children.has(dev)) return;
-    const proc = spawn(process.execPath, [this.worker, dev, this.filter, String(this.bufSize)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [this.worker, dev, this.filter, String(bufSize)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let resolveExit!: () => void;
     const ch: Child = { dev, proc, carry: null, stopping: false, opened: false, stderr: '', exited: new Promise((r) => (resolveExit = r)) };
     this.children.set(dev, ch);

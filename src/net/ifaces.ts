@@ -12,6 +12,7 @@ export interface HostIface {
   ifindex: number;
   up: boolean;
   bridge: boolean;
+  mtu: number;
   mac?: Uint8Array;
 }
 
@@ -49,7 +50,14 @@ export function hostIfaces(): HostIface[] {
     const ifindex = Number(readTrim(`${dir}/ifindex`));
     if (!Number.isFinite(ifindex)) continue;
     const flags = parseInt(readTrim(`${dir}/flags`) ?? '0', 16);
-    out.push({ name, ifindex, up: (flags & 1) !== 0, bridge: fs.existsSync(`${dir}/bridge`), mac: parseMac(readTrim(`${dir}/address`)) });
+    out.push({
+      name,
+      ifindex,
+      up: (flags & 1) !== 0,
+      bridge: fs.existsSync(`${dir}/bridge`),
+      mtu: Number(readTrim(`${dir}/mtu`)) || 1500,
+      mac: parseMac(readTrim(`${dir}/address`)),
+    });
   }
   return out;
 }

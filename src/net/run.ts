@@ -43,6 +43,7 @@ interface Wanted {
   containerId: string;
   containerName: string;
   containerIface: string;
+  mtu: number;
   localMac?: Uint8Array;
 }
 
@@ -177,6 +178,7 @@ export async function runPcap(o: CliOptions): Promise<number> {
           containerId: c.id,
           containerName: c.name,
           containerIface: l.name,
+          mtu: h.mtu,
           localMac: l.mac,
         });
       }
@@ -196,7 +198,7 @@ export async function runPcap(o: CliOptions): Promise<number> {
         unmappedSeen.set(h.name, n);
         if (n < 3) continue;
       }
-      wanted.set(h.name, { dev: h.name, ifindex: h.ifindex, containerId: '', containerName: 'host', containerIface: h.name, localMac: h.mac });
+      wanted.set(h.name, { dev: h.name, ifindex: h.ifindex, containerId: '', containerName: 'host', containerIface: h.name, mtu: h.mtu, localMac: h.mac });
     }
     // close what went away or changed owner, open what is new
     const closing: Promise<void>[] = [];
@@ -212,7 +214,7 @@ export async function runPcap(o: CliOptions): Promise<number> {
       if (stopping) break;
       if (mgr.has(dev) || failures.has(dev)) continue;
       pendingOpen.set(dev, w);
-      mgr.open(dev);
+      mgr.open(dev, ringBytes(w.mtu));
     }
   }
 
@@ -267,6 +269,17 @@ export async function runPcap(o: CliOptions): Promise<number> {
     `tsdig: ${writer.packets} packets (${stats.bytes} bytes) on ${snap.interfaces.length} interfaces, ${snap.connections.length} connections, written to ${file}\n`,
   );
   return 0;
+}
+
+/**
+ * Kernel ring per interface. libpcap sizes each ring slot from the MTU (cap fixes snaplen at 65535), so
+ * lo's 64 KiB MTU leaves a 16 MiB ring only 256 slots: big-MTU interfaces get a larger ring.
+ * TSDIG_PCAP_BUFMB overrides it for every interface.
+ */
+function ringBytes(mtu: number): number {
+  const env = Number(process.env.TSDIG_PCAP_BUFMB);
+  if (env > 0) return env << 20;
+  return mtu > 9216 ? 64 << 20 : 16 << 20;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());

@@ -1,4 +1,4 @@
-// Buffered output: lines are appended to a string and written in large chunks with one write(2)
+// Buffered output: lines are written into one reusable buffer and out in large chunks, one write(2)
 // per ~256 KB, instead of sysdig's one write per line. Strings are latin1 byte strings, written
 // back byte for byte. A closed pipe (tsdig | head) ends the program quietly.
 import * as fs from 'node:fs';
@@ -16,14 +16,64 @@ export class OutWriter {
   }
 
   write(s: string): void {
-    if (this.off + s.length > this.buf.length) this.flush();
-    if (s.length > this.buf.length) {
-      this.writeAll(Buffer.from(s, 'latin1'));
-      return;
+    this.str(s);
+    if (this.limit === 0) this.flush();
+  }
+
+  /** Appends a latin1 byte string (no flush decision). */
+  str(s: string): void {
+    if (this.off + s.length > this.buf.length) {
+      this.flush();
+      if (s.length > this.buf.length) {
+        this.writeAll(Buffer.from(s, 'latin1'));
+        return;
+      }
     }
     // strings are latin1 byte strings: one byte per char, written straight into the batch
     this.off += (this.buf as LatinBuf).latin1Write(s, this.off);
-    if (this.limit === 0) this.flush();
+  }
+
+  byte(c: number): void {
+    if (this.off >= this.buf.length) this.flush();
+    this.buf[this.off++] = c;
+  }
+
+  /** Appends a non-negative or negative integer in decimal without building a string. */
+  int(n: number): void {
+    if (n < 0 || n > 0x7fffffff || !Number.isInteger(n)) {
+      this.str(String(n));
+      return;
+    }
+    if (this.off + 11 > this.buf.length) this.flush();
+    const b = this.buf;
+    if (n === 0) {
+      b[this.off++] = 0x30;
+      return;
+    }
+    let len = 0;
+    for (let v = n; v > 0; v = (v / 10) | 0) len++;
+    let p = this.off + len;
+    for (let v = n; v > 0; v = (v / 10) | 0) b[--p] = 0x30 + (v % 10);
+    this.off += len;
+  }
+
+  /** Appends n (< 1e9) as exactly 9 digits (nanoseconds). */
+  pad9(n: number): void {
+    if (this.off + 9 > this.buf.length) this.flush();
+    const b = this.buf;
+    let p = this.off + 9;
+    let v = n;
+    for (let i = 0; i < 9; i++) {
+      b[--p] = 0x30 + (v % 10);
+      v = (v / 10) | 0;
+    }
+    this.off += 9;
+  }
+
+  /** Ends a line: flushes when unbuffered, or when the batch is nearly full. */
+  endLine(): void {
+    this.byte(0x0a);
+    if (this.limit === 0 || this.off >= this.limit) this.flush();
   }
 
   flush(): void {
