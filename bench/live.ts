@@ -3,6 +3,8 @@
 // Workload: a C program (compiled here with cc) doing N getppid() then N 64-byte write()s to
 // /dev/null, timing each loop itself. It runs bare, under tsdig capture (system-wide, enter+exit,
 // JS reads type+tid of every record) and, if bpftrace is installed, under a bpftrace count().
+// --cli also runs it under the whole `tsdig -q proc.name=workload` pipeline (state engine + filter
+// for every event) and reports events/s through it and the ring-buffer drops.
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -109,6 +111,41 @@ async function underTsdig(exe: string): Promise<CapRun[]> {
   return rs;
 }
 
+interface CliRun extends RunResult { events: number; drops: number; secs: number }
+
+/** The full CLI pipeline (bin/tsdig -q with a filter): every event decoded, state-tracked and filtered. */
+async function underCli(exe: string): Promise<CliRun[]> {
+  const rs: CliRun[] = [];
+  const bin = path.resolve(__dirname, '..', '..', 'bin', 'tsdig');
+  for (let i = 0; i < RUNS; i++) {
+    const args = ['-q', '-s', String(SNAPLEN), 'proc.name=workload'];
+    const bufArg = process.argv.indexOf('--bufsize');
+    if (bufArg > 0) args.unshift('--bufsize', process.argv[bufArg + 1]!);
+    const c = cp.spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      const to = setTimeout(() => reject(new Error('tsdig did not start: ' + err)), 30000);
+      c.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('capturing')) {
+          clearTimeout(to);
+          resolve();
+        }
+      });
+    });
+    await sleep(300);
+    const before = err.length;
+    const r = await runWorkload(exe);
+    await sleep(1000);
+    c.kill('SIGINT');
+    await new Promise((res) => c.on('exit', res));
+    const m = /(\d+) events captured in ([\d.]+) s \((\d+) matched the filter\), (\d+) dropped/.exec(err.slice(before)) ?? /(\d+) events captured in ([\d.]+) s \((\d+) matched the filter\), (\d+) dropped/.exec(err);
+    if (!m) throw new Error('no summary from tsdig: ' + err);
+    rs.push({ ...r, events: Number(m[3]), drops: Number(m[4]), secs: (r.getppidNs + r.writeNs) / 1e9 });
+  }
+  return rs;
+}
+
 async function underBpftrace(exe: string): Promise<RunResult[] | null> {
   if (cp.spawnSync('bpftrace', ['--version']).status !== 0) return null;
   const rs: RunResult[] = [];
@@ -144,6 +181,7 @@ async function main(): Promise<void> {
   const b = await bare(exe);
   const t = await underTsdig(exe);
   const bt = await underBpftrace(exe);
+  const cli = process.argv.includes('--cli') ? await underCli(exe) : null;
 
   const row = (label: string, rs: RunResult[]) => {
     const g = median(rs.map((r) => r.getppidNs)) / N;
@@ -171,6 +209,12 @@ async function main(): Promise<void> {
   for (const r of t) {
     console.log(
       `tsdig run: ${r.records} records into JS (${(r.recPerSec / 1e6).toFixed(2)} M records/s), ring events ${r.events}, drops ${r.drops}, batches ${r.batches}`,
+    );
+  }
+  for (const r of cli ?? []) {
+    console.log(
+      `tsdig -q pipeline: ${r.events} workload events through state+filter in ${r.secs.toFixed(2)} s of workload ` +
+        `(${(r.events / r.secs / 1e6).toFixed(2)} M events/s), drops ${r.drops} (all processes)`,
     );
   }
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -27,6 +27,9 @@ const CASES: Case[] = [
   { name: '-t r and a', floor: 43, args: ['-t', 'r', 'evt.type in (open, openat, connect, accept, execve)'] },
   { name: 'process fields', floor: 45, args: ['-p', '*%evt.num %proc.pid %proc.ppid %proc.pname %proc.cmdline %user.uid %user.name %proc.cwd', 'evt.type in (execve, clone, open, openat)'] },
   { name: 'container format', floor: 30, args: ['-pc', 'container.id!=host or evt.type=execve'] },
+  { name: '-X hex and ASCII buffers', floor: 42, args: ['-X', 'evt.is_io=true'] },
+  { name: '-A and -b buffers', floor: 42, args: ['-A', '-n', '3000'] },
+  { name: '-n event limit with a filter', floor: 45, args: ['-n', '200', 'evt.dir=<'] },
   { name: 'results and latency', floor: 45, args: ['-p', '%evt.num %evt.res %evt.rawres %evt.failed %evt.latency %evt.is_io %evt.is_io_read %evt.is_io_write %evt.io_dir', 'evt.dir=<'] },
 ];
 

@@ -73,7 +73,7 @@ test('every fixture re-written without a filter reads back identically in sysdig
 test('re-written files keep the metadata sysdig resolves fields from', (t) => {
   const skip = needs('sysdig', HAVE_SYSDIG);
   if (skip) return t.skip(skip);
-  const fmt = '*%evt.num %proc.exepath %proc.args %user.name %group.gid %fd.name %fd.type %container.id %container.name %container.image %proc.cwd %proc.vpid %proc.sid %proc.env %proc.loginuid %fd.dev %fd.ino';
+  const fmt = '*%evt.num %proc.exepath %proc.args %user.name %group.gid %fd.name %fd.type %container.id %container.name %container.image %proc.cwd %proc.vpid %proc.sid %proc.env %user.loginuid %proc.pname %fd.sip %fd.cport %fd.l4proto';
   for (const name of ['falco__psp_run_as_user_0_container.scap', 'sf-collector__tcp-client-server.scap', 'falco__cat_write.scap', 'libs__single_ipv6_conn.scap']) {
     const out = path.join(tmp, 'meta-' + name);
     ok(tsdig(['-r', FIX(name), '-w', out, '-q']), name);
@@ -191,7 +191,8 @@ test('a full disk: one clear error, non-zero exit, the partial file is readable'
   }
   try {
     const out = path.join(dir, 'out.scap');
-    const r = tsdig(['-r', FIX('sf-collector__mpm-worker_full.scap'), '-w', out, '-q']);
+    // 539 KB of input, 176 KB of it metadata: the events overflow the 256 KiB file system
+    const r = tsdig(['-r', FIX('bencer-examples__example4-1.scap'), '-w', out, '-q']);
     assert.equal(r.status, 1);
     const lines = r.stderr.toString().trim().split('\n');
     assert.equal(lines.length, 1, r.stderr.toString());
@@ -238,6 +239,8 @@ test('SIGINT during a large re-write flushes and closes a readable file', async 
   const n = captured(s.stderr);
   assert.ok(n > 0, s.stderr.toString());
   const written = Number(/Wrote (\d+) events/.exec(stderr)![1]);
-  // every written event is read back (none of these inputs has leading container events)
-  assert.equal(n, written);
+  // every event counted in the summary is in the file as a whole block (sysdig's count leaves
+  // out each section's few state-only events, so it is a little lower)
+  assert.equal(eventBlocks(out).length, written);
+  assert.ok(n <= written && n > written * 0.99, `${n} of ${written}`);
 });

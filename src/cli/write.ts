@@ -17,12 +17,12 @@
 // Signals: SIGINT, SIGTERM and SIGHUP stop reading at the next event; the file is flushed and
 // closed, the summary printed, and the exit code is 0 (as sysdig, for a capture stopped on
 // purpose). A second signal closes the file at once and exits with 128+signal.
-import { CliOptions } from './options';
+import { CliOptions, UsageError } from './options';
 import { StateEngine } from '../state/engine';
 import { EventCtx } from '../fields/context';
 import { ScapEvent } from '../events/event';
 import { EF } from '../events/table';
-import { CaptureSink, FdRecord, FdType, ScapError } from '../scap/types';
+import { CaptureSink, FdRecord, FdType } from '../scap/types';
 import { ScapWriter, SectionMeta, WriteError } from '../scap/writer';
 import { RotatingOutput, RotateOpts } from '../scap/rotate';
 import { readCapture } from '../scap/reader';
@@ -332,7 +332,8 @@ function writeContainers(w: ScapWriter, s: StateEngine, ts: bigint): void {
 export async function runWrite(o: CliOptions): Promise<number> {
   const path = o.write!;
   if (o.read.length === 0) {
-    throw new ScapError('live capture is not available in this build: use -r FILE -w OUT to re-write a capture', path, 0);
+    // live capture will drive WriteSession with its own event source (see the header comment)
+    throw new UsageError('writing a live capture is not wired up yet: use -r FILE -w OUT to re-write a capture');
   }
   const filter = o.filter.trim() ? compileFilter<EventCtx>(o.filter, fieldRegistry()) : null;
   const session = new WriteSession({

@@ -75,8 +75,10 @@ class Body {
   /** any JS number as 64 bits two's complement (negative values as i64, large ones as u64) */
   u64(v: number): void {
     this.room(8);
-    const n = Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
-    this.b.writeBigUInt64LE(BigInt.asUintN(64, n), this.p);
+    const n = Number.isFinite(v) ? Math.trunc(v) : 0;
+    const hi = Math.floor(n / 4294967296);
+    this.b.writeUInt32LE(n - hi * 4294967296, this.p);
+    this.b.writeUInt32LE(hi >>> 0, this.p + 4);
     this.p += 8;
   }
   big(v: bigint): void { this.room(8); this.b.writeBigUInt64LE(BigInt.asUintN(64, v), this.p); this.p += 8; }
@@ -253,6 +255,10 @@ export class ScapWriter {
       b[q + 21] = src[e.off + 21]!;
       b.writeUInt32LE(Math.max(0, e.nparams) >>> 0, q + 22);
       src.copy(b, q + 26, e.off + 22, e.off + e.len);
+    } else if (evLen <= 512) {
+      // a byte loop beats Buffer#copy for small events (no view allocated per copy)
+      const o = e.off;
+      for (let i = 0; i < evLen; i++) b[q + i] = src[o + i]!;
     } else {
       src.copy(b, q, e.off, e.off + evLen);
     }

@@ -240,6 +240,11 @@ export class StateEngine {
       }
     } else {
       if (t.latEnterHi >= 0) this.latency = e.nsSince(t.latEnterHi, t.latEnterLo);
+      if (t.lastEnterType === -1 && info.flags & EF.USES_FD && t.lastEventFd !== -1) {
+        // the thread's first event is an exit: sinsp still looks its fd up (0 by default)
+        this.fdNum = t.lastEventFd;
+        this.fd = t.fds.get(t.lastEventFd) ?? null;
+      }
       if (t.lastEnterType === type - 1) {
         if (t.storedEnterType === type - 1 && t.lastEnterBuf) {
           this.enter.set(t.lastEnterBuf, 0, t.lastEnterHdr, e.cpu, 0, t.lastEnterNparams);

@@ -74,7 +74,8 @@ export class ThreadInfo {
   storedEnterType = -1;
   lastEnterNparams = 0;
   /** fd the last enter event named (for fd-using exits that carry only res) */
-  lastEventFd = -1;
+  /** sinsp starts it at 0: a thread's first exit (its enter came before the capture) uses fd 0 */
+  lastEventFd = 0;
   /** true when the thread was created by us from an event, not from a process list or clone */
   synthetic = false;
   /** cpu time accounting for chisels/TUI (ns) */

@@ -68,8 +68,9 @@ export function onOpenExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   f.openFlags = flags;
   f.dev = intParam(e, 'dev') ?? 0;
   if (fd < 0) {
-    // sysdig prints the name of a failed open's file (-p %fd.name) but its filters and chisels
-    // do not see an fd there: keep it for display only
+    // sysdig prints the name of a failed open's file (-p %fd.name; absolute names as given) but
+    // its filters and chisels do not see an fd there: keep it for display only
+    if (name.startsWith('/')) f.name = name;
     s.failedFd = f;
     return;
   }

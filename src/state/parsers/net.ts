@@ -173,7 +173,15 @@ export function onConnectExit(s: StateEngine, e: ScapEvent): void {
 
 export function onAcceptExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   const fd = e.int(0);
-  if (fd === undefined || fd < 0) return;
+  if (fd === undefined) return;
+  if (fd < 0) {
+    // sysdig shows a failed accept's (empty) tuple as its fd.name: "NULL"
+    const tb = bytesParam(e, 'tuple');
+    const tmp = new FdInfo();
+    tmp.name = !tb || tb.length === 0 ? 'NULL' : tb[0] === PPM_AF_UNIX && tb.length >= 17 ? unixTupleName(tb) : (readTuple(tb) ?? []).slice(0, 4).join(':');
+    s.failedFd = tmp;
+    return;
+  }
   const b = bytesParam(e, 'tuple');
   if (!b || b.length === 0) return;
   const f = new FdInfo();
@@ -265,6 +273,17 @@ export function onSendExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   if (!(f.name === '' || f.l4proto !== L4.TCP)) return;
   const b = bytesParam(s.enter, 'tuple');
   if (b && (isIp(f) || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK || f.type === FdType.UNIX_SOCK)) updateFromTuple(s, t, f, b, false);
+}
+
+/** set/getsockopt exits name their fd in the exit (their enter has no params) */
+export function onSockoptExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
+  if (s.fd) return;
+  const i = param(e, 'fd');
+  if (i < 0) return;
+  const fd = e.int(i);
+  if (fd === undefined || fd < 0) return;
+  s.fdNum = fd;
+  s.fd = t.fds.get(fd) ?? null;
 }
 
 /** sendto enter on an fd sinsp does not know: it infers a UDP socket */

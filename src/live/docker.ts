@@ -1,0 +1,222 @@
+// Live container metadata from the Docker daemon (dockerode over the unix socket): the running
+// containers at start, then `docker events` (start/rename/die/destroy) keep the ContainerTable
+// current. The daemon may be absent or restart: every failure is one warning line, the watcher
+// retries with backoff in the background, and container ids seen meanwhile get a placeholder whose
+// name is the id, so capture never waits on (or dies with) the daemon.
+import type Dockerode from 'dockerode';
+import { ContainerInfo, ContainerTable } from '../state/containers';
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+export interface DockerWatcherOpts {
+  socketPath?: string;
+  /** one-line warnings (stderr) */
+  warn?: (msg: string) => void;
+  /** request timeout, ms */
+  timeoutMs?: number;
+}
+
+/** Placeholder for a container the daemon has not described (yet): name = id */
+export function placeholder(id: string): ContainerInfo {
+  return { id, fullId: id, name: id, image: '', imageId: '', imageRepo: '', imageTag: '', type: 'docker', privileged: undefined, labels: {}, mounts: [], ip: '' };
+}
+
+/** Splits "repo[:tag][@digest]" as sinsp does (a ':' after the last '/' starts the tag). */
+export function splitImage(image: string): { repo: string; tag: string } {
+  const at = image.indexOf('@');
+  const noDigest = at >= 0 ? image.slice(0, at) : image;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  if (colon > slash) return { repo: noDigest.slice(0, colon), tag: noDigest.slice(colon + 1) };
+  return { repo: noDigest, tag: at >= 0 ? '' : 'latest' };
+}
+
+/** ContainerInfo from `docker inspect` output. */
+export function fromInspect(j: Dockerode.ContainerInspectInfo): ContainerInfo {
+  const image = j.Config?.Image ?? '';
+  const { repo, tag } = splitImage(image);
+  let ip = (j.NetworkSettings as { IPAddress?: string } | undefined)?.IPAddress ?? '';
+  if (!ip) {
+    for (const n of Object.values(j.NetworkSettings?.Networks ?? {})) {
+      if (n?.IPAddress) {
+        ip = n.IPAddress;
+        break;
+      }
+    }
+  }
+  return {
+    id: j.Id.slice(0, 12),
+    fullId: j.Id,
+    name: (j.Name ?? '').replace(/^\//, ''),
+    image,
+    imageId: (j.Image ?? '').replace(/^sha256:/, ''),
+    imageRepo: repo,
+    imageTag: tag,
+    type: 'docker',
+    privileged: j.HostConfig?.Privileged ?? false,
+    labels: j.Config?.Labels ?? {},
+    mounts: (j.Mounts ?? []).map((m) => `${m.Source}:${m.Destination}:${m.Mode ?? ''}:${m.RW ?? ''}:${m.Propagation ?? ''}`),
+    ip,
+  };
+}
+
+export class DockerWatcher {
+  readonly socketPath: string;
+  private readonly warn: (msg: string) => void;
+  private readonly timeoutMs: number;
+  private api: Dockerode | null = null;
+  private streamApi: Dockerode | null = null;
+  private events: NodeJS.ReadableStream | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private backoffMs = 1000;
+  private stopped = false;
+  /** true while the daemon answers and the event stream is open */
+  up = false;
+  /** a warning was printed for the current outage */
+  private warned = false;
+  /** ids seen in threads but not (yet) described by the daemon */
+  private readonly unresolved = new Set<string>();
+  private readonly inflight = new Set<string>();
+  /** containers described by the daemon (for stats) */
+  resolved = 0;
+
+  constructor(private readonly table: ContainerTable, opts: DockerWatcherOpts = {}) {
+    this.socketPath = opts.socketPath ?? DEFAULT_DOCKER_SOCKET;
+    this.warn = opts.warn ?? ((m) => process.stderr.write(`tsdig: ${m}\n`));
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+  }
+
+  /** Connects (lists running containers, follows events). Never rejects; resolves after the first attempt. */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  /** A thread with this container id was seen: make sure the table has an entry for it. */
+  want(id: string): void {
+    if (id === '' || this.table.get(id)) return;
+    this.table.set(placeholder(id));
+    this.unresolved.add(id);
+    if (this.up) void this.inspect(id);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.up = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const ev = this.events as (NodeJS.ReadableStream & { destroy?: () => void }) | null;
+    this.events = null;
+    try {
+      ev?.destroy?.();
+    } catch { /* closing anyway */ }
+  }
+
+  private load(): typeof Dockerode {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('dockerode') as typeof Dockerode;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const D = this.load();
+      this.api ??= new D({ socketPath: this.socketPath, timeout: this.timeoutMs });
+      this.streamApi ??= new D({ socketPath: this.socketPath });
+      // subscribe first, so nothing that happens while we list is missed
+      const stream = await this.streamApi.getEvents({ filters: { type: ['container'], event: ['start', 'rename', 'die', 'destroy'] } });
+      if (this.stopped) {
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        return;
+      }
+      const old = this.events as (NodeJS.ReadableStream & { destroy?: () => void }) | null;
+      this.follow(stream);
+      old?.destroy?.();
+      const list = await this.api.listContainers();
+      await Promise.all(list.map((c) => this.inspect(c.Id)));
+      for (const id of [...this.unresolved]) void this.inspect(id);
+      if (this.warned) this.warn(`docker: connected to ${this.socketPath} again (${list.length} running containers)`);
+      this.up = true;
+      this.warned = false;
+      this.backoffMs = 1000;
+    } catch (e) {
+      this.lost(e);
+    }
+  }
+
+  private follow(stream: NodeJS.ReadableStream): void {
+    this.events = stream;
+    let pending = '';
+    stream.on('data', (chunk: Buffer | string) => {
+      pending += chunk.toString();
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (line) this.onEvent(line);
+      }
+    });
+    const end = (e?: unknown) => {
+      if (this.events !== stream) return;
+      this.events = null;
+      this.lost(e ?? new Error('event stream closed'));
+    };
+    stream.on('error', end);
+    stream.on('end', () => end());
+    stream.on('close', () => end());
+  }
+
+  private onEvent(line: string): void {
+    let ev: { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+    try {
+      ev = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const action = ev.Action ?? ev.status ?? '';
+    const id = ev.Actor?.ID ?? ev.id ?? '';
+    if (!id) return;
+    if (action === 'start' || action === 'rename') {
+      void this.inspect(id);
+    } else if (action === 'destroy') {
+      // keep the entry: late events of its processes still resolve; nothing more to learn
+      this.unresolved.delete(id.slice(0, 12));
+    }
+    // 'die': the metadata stays valid for the events still in flight
+  }
+
+  private async inspect(id: string): Promise<void> {
+    const short = id.slice(0, 12);
+    if (!this.api || this.inflight.has(short)) return;
+    this.inflight.add(short);
+    try {
+      const j = await this.api.getContainer(id).inspect();
+      const info = fromInspect(j);
+      this.table.set(info);
+      this.unresolved.delete(info.id);
+      this.resolved++;
+    } catch (e) {
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code === 404) this.unresolved.delete(short); // not a docker container (or already gone): keep the placeholder
+    } finally {
+      this.inflight.delete(short);
+    }
+  }
+
+  private lost(e: unknown): void {
+    this.up = false;
+    if (this.stopped) return;
+    if (!this.warned) {
+      this.warned = true;
+      const msg = (e as Error)?.message ?? String(e);
+      this.warn(`docker: cannot reach ${this.socketPath} (${msg.split('\n')[0]}): container names fall back to ids; retrying in the background`);
+    }
+    if (this.retryTimer) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, 30_000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}
