@@ -20,13 +20,13 @@ const UNREADABLE_BY_SYSDIG = new Set(['libs__curl_google_comments.scap']);
 interface Case { name: string; args: string[]; files?: (f: string) => boolean; floor: number }
 
 const CASES: Case[] = [
-  { name: 'default output', floor: 40, args: [] },
-  { name: '-p with widths and args', floor: 33, args: ['-p', '%evt.num %12proc.name %6evt.type %fd.name %evt.arg[0] %evt.arg.fd'] },
-  { name: 'filter on proc and fd', floor: 27, args: ['-p', '*%evt.num %proc.name %fd.name %fd.type %fd.typechar', 'evt.dir=< and fd.type in (file, ipv4, ipv6, unix) and not proc.name=sshd'] },
+  { name: 'default output', floor: 41, args: [] },
+  { name: '-p with widths and args', floor: 41, args: ['-p', '%evt.num %12proc.name %6evt.type %fd.name %evt.arg[0] %evt.arg.fd'] },
+  { name: 'filter on proc and fd', floor: 41, args: ['-p', '*%evt.num %proc.name %fd.name %fd.type %fd.typechar', 'evt.dir=< and fd.type in (file, ipv4, ipv6, unix) and not proc.name=sshd'] },
   { name: '-j', floor: 40, args: ['-j'], files: (f) => !f.includes('bencer-troubleshooting') },
-  { name: '-t r and a', floor: 43, args: ['-t', 'r', 'evt.type in (open, openat, connect, accept, execve)'] },
+  { name: '-t r and a', floor: 44, args: ['-t', 'r', 'evt.type in (open, openat, connect, accept, execve)'] },
   { name: 'process fields', floor: 45, args: ['-p', '*%evt.num %proc.pid %proc.ppid %proc.pname %proc.cmdline %user.uid %user.name %proc.cwd', 'evt.type in (execve, clone, open, openat)'] },
-  { name: 'container format', floor: 30, args: ['-pc', 'container.id!=host or evt.type=execve'] },
+  { name: 'container format', floor: 42, args: ['-pc', 'container.id!=host or evt.type=execve'] },
   { name: '-X hex and ASCII buffers', floor: 42, args: ['-X', 'evt.is_io=true'] },
   { name: '-A and -b buffers', floor: 42, args: ['-A', '-n', '3000'] },
   { name: '-n event limit with a filter', floor: 45, args: ['-n', '200', 'evt.dir=<'] },

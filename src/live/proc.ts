@@ -265,8 +265,15 @@ function parseNetlinkTable(text: string | null, out: Map<number, SockInfo>): voi
 class SocketTables {
   private readonly byNs = new Map<string, Map<number, SockInfo>>();
 
+  private lastPid = -1;
+  private lastNs = '';
+
   lookup(pid: number, ino: number): SockInfo | undefined {
-    const ns = readLink(`/proc/${pid}/ns/net`) ?? 'self';
+    if (pid !== this.lastPid) {
+      this.lastPid = pid;
+      this.lastNs = readLink(`/proc/${pid}/ns/net`) ?? 'self';
+    }
+    const ns = this.lastNs;
     let t = this.byNs.get(ns);
     if (!t) {
       t = new Map();
