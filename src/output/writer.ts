@@ -29,7 +29,16 @@ export class OutWriter {
         return;
       }
     }
-    // strings are latin1 byte strings: one byte per char, written straight into the batch
+    // strings are latin1 byte strings: one byte per char, written straight into the batch;
+    // short ones by hand, since the native call costs more than copying a few bytes
+    const n = s.length;
+    if (n < 32) {
+      const b = this.buf;
+      let o = this.off;
+      for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
+      this.off = o;
+      return;
+    }
     this.off += (this.buf as LatinBuf).latin1Write(s, this.off);
   }
 
