@@ -14,6 +14,12 @@ import { tupleName } from './sockets';
 import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
+/** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
+function mayBeContainer(raw: string): boolean {
+  return raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
+    || raw.includes('kubepods') || raw.includes('lxc') || raw.includes('.scope/');
+}
+
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
   readonly users = new Map<number, UserRecord>();
@@ -88,7 +94,7 @@ export class StateEngine {
     const t = ThreadInfo.fromRecord(r);
     const raw = t.cgroupsRaw;
     // most threads run on the host: skip splitting their cgroups unless a container path may be there
-    t.containerId = raw !== null && !/docker|crio|containerd|libpod|kubepods|lxc|[0-9a-f]{64}/.test(raw) ? '' : containerIdFromCgroups(t.cgroups);
+    t.containerId = raw !== null && !mayBeContainer(raw) ? '' : containerIdFromCgroups(t.cgroups);
     this.add(t);
   }
 
