@@ -240,8 +240,9 @@ function updateFromTuple(s: StateEngine, t: ThreadInfo, f: FdInfo, b: Buffer, re
   if (!tu) return;
   const [sip, sport, dip, dport, v4] = tu;
   if (b[0] === PPM_AF_INET || v4) {
-    if (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) f.type = FdType.IPV4_SOCK;
-    else if (v4) f.type = FdType.IPV4_SOCK;
+    // an IPv6 server socket read through sinsp's IPv4 view has no protocol byte: it ends up UDP
+    if (f.type === FdType.IPV6_SERVSOCK) f.l4proto = L4.UNKNOWN;
+    f.type = FdType.IPV4_SOCK;
   }
   if (f.sip === sip && f.sport === sport && f.dip === dip && f.dport === dport) return;
   f.sip = sip; f.sport = sport; f.dip = dip; f.dport = dport;
@@ -255,14 +256,38 @@ function updateFromTuple(s: StateEngine, t: ThreadInfo, f: FdInfo, b: Buffer, re
   }
   if (read && f.role === 2) swap(f);
   if (!read && f.role === 1) swap(f);
+  if (f.type === FdType.IPV4_SOCK) {
+    // sinsp fills an unspecified local address from the interface list
+    if (f.sip === '0.0.0.0') f.sip = inferIpv4(s, f.dip);
+    if (f.dip === '0.0.0.0') f.dip = inferIpv4(s, f.sip);
+  }
   f.name = socketName(f);
-  void s;
 }
+
+const ip4num = (s: string) => {
+  const p = s.split('.');
+  return p.length === 4 ? ((+p[0]! << 24) | (+p[1]! << 16) | (+p[2]! << 8) | +p[3]!) >>> 0 : 0;
+};
+
+/** the interface address in the same subnet as `peer`, else the first non-loopback one */
+function inferIpv4(s: StateEngine, peer: string): string {
+  const d = ip4num(peer);
+  for (const i of s.interfaces) {
+    if (i.family !== 4) continue;
+    const m = ip4num(i.netmask);
+    if (((ip4num(i.addr) & m) >>> 0) === ((d & m) >>> 0)) return i.addr;
+  }
+  for (const i of s.interfaces) if (i.family === 4 && i.addr !== '127.0.0.1') return i.addr;
+  return '0.0.0.0';
+}
+
+/** sinsp's is_tcp_socket looks at IPv4 sockets only */
+const isTcpSocket = (f: FdInfo) => f.type === FdType.IPV4_SOCK && f.l4proto === L4.TCP;
 
 export function onRecvExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   const f = s.fd;
   if (!f || (e.int(0) ?? -1) < 0) return;
-  if (!(f.name === '' || f.l4proto !== L4.TCP)) return;
+  if (!(f.name === '' || !isTcpSocket(f))) return;
   const b = bytesParam(e, 'tuple');
   if (b && (isIp(f) || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK || f.type === FdType.UNIX_SOCK)) updateFromTuple(s, t, f, b, true);
 }
@@ -270,7 +295,7 @@ export function onRecvExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
 export function onSendExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   const f = s.fd;
   if (!f || (e.int(0) ?? -1) < 0 || !s.enterAvailable) return;
-  if (!(f.name === '' || f.l4proto !== L4.TCP)) return;
+  if (!(f.name === '' || !isTcpSocket(f))) return;
   const b = bytesParam(s.enter, 'tuple');
   if (b && (isIp(f) || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK || f.type === FdType.UNIX_SOCK)) updateFromTuple(s, t, f, b, false);
 }
