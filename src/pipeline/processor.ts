@@ -1,6 +1,7 @@
 // The per-event pipeline shared by replay and live capture: state → filter → consumers.
 // Applies sysdig's rules for what is counted, numbered, filtered and shown.
 import { ScapEvent } from '../events/event';
+import { EVENTS } from '../events/table';
 import { StateEngine } from '../state/engine';
 import { EventCtx } from '../fields/context';
 
@@ -16,6 +17,8 @@ export interface ProcessorOpts {
 
 /** Consumer of accepted events (printer, chisel host, aggregator…). Return false to stop. */
 export type EventConsumer = (c: EventCtx) => boolean | void;
+
+const INTERNAL: boolean[] = EVENTS.map((i) => i.categoryId === 'INTERNAL');
 
 export class EventProcessor {
   readonly engine = new StateEngine();
@@ -71,7 +74,7 @@ export class EventProcessor {
     const f = this.opts.filter;
     if (f && !f.test(ctx)) return true;
     this.accepted++;
-    const internal = e.info.categoryId === 'INTERNAL';
+    const internal = INTERNAL[type]!;
     if (!internal || this.opts.showInternal) {
       if (this.consumer(ctx) === false) {
         this.stopped = true;

@@ -14,6 +14,9 @@ import { tupleName } from './sockets';
 import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
+/** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
+const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
+
 /** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
 function mayBeContainer(raw: string): boolean {
   return raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
@@ -211,7 +214,7 @@ export class StateEngine {
       return;
     }
     const info = EVENTS[type]!;
-    if (info.flags & EF.SKIPPARSERESET || info.categoryId === 'SCHEDULER' || info.categoryId === 'INTERNAL') {
+    if (SKIP_RESET[type]) {
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
       this.thread = this.threads.get(e.tid) ?? null;
       return;
@@ -263,9 +266,11 @@ export class StateEngine {
       }
     }
     const h = HANDLERS[type];
-    if (h) h(this, e, t);
-    // the event shows the thread as the parser left it
-    if (this.threads.get(e.tid) !== t) this.thread = this.threads.get(e.tid) ?? t;
+    if (h) {
+      h(this, e, t);
+      // the event shows the thread as the parser left it
+      if (this.threads.get(e.tid) !== t) this.thread = this.threads.get(e.tid) ?? t;
+    }
   }
 
   /** close exit: the fd goes away when the next event starts */
