@@ -2,6 +2,7 @@
 // bytes and hands it down the pipeline; nothing is decoded until someone asks, and the same object
 // is reused for every event, so the per-event path allocates nothing. Consumers must copy what
 // they keep: the buffer is recycled after the callback returns.
+import { latin1 } from '../util/sanitize';
 import { EVENTS, EventInfo, LEN_WIDTH, EVENT_MAX } from './table';
 
 /** Most events carry ≤ 20 params; newer writers append extended params we skip. */
@@ -175,7 +176,7 @@ export class ScapEvent {
     const end = o + l;
     const b = this.buf;
     while (e < end && b[e] !== 0) e++;
-    return b.toString('latin1', o, e);
+    return latin1(b, o, e);
   }
 
   /** Raw param bytes as a view (no copy): valid only during the callback. */

@@ -1,6 +1,7 @@
 // Parsers for .scap metadata blocks (machine info, process/fd/interface/user lists), every version
 // sysdig 0.29.3 reads. Each takes the block body and returns records; they run once per capture,
 // so clarity beats speed here. Every length is checked against the body before it is used.
+import { latin1 } from '../util/sanitize';
 import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from './types';
 import { ipv4Str, ipv6Str } from '../util/net';
 
@@ -40,7 +41,7 @@ class Cur {
     let e = this.p;
     const end = this.p + n;
     while (e < end && this.b[e] !== 0) e++;
-    const s = this.b.toString('latin1', this.p, e);
+    const s = latin1(this.b, this.p, e);
     this.p += n;
     return s;
   }
@@ -50,7 +51,7 @@ class Cur {
     const n = this.u16(w);
     if (n > max) throw new BlockError(`${w} length ${n} exceeds ${max}`, this.p - 2);
     this.need(n, w);
-    const s = this.b.toString('latin1', this.p, this.p + n);
+    const s = latin1(this.b, this.p, this.p + n);
     this.p += n;
     return s;
   }
@@ -77,7 +78,7 @@ export function parseMachineInfo(b: Buffer, p: number, end: number): MachineInfo
   const maxPid = c.u64();
   let e = c.p;
   while (e < c.p + 128 && b[e] !== 0) e++;
-  return { numCpus, memorySize, maxPid, hostname: b.toString('latin1', c.p, e) };
+  return { numCpus, memorySize, maxPid, hostname: latin1(b, c.p, e) };
 }
 
 /** PL versions by block type: 1..9 */
@@ -227,7 +228,7 @@ export function parseInterfaceList(b: Buffer, p: number, end: number, v2: boolea
       throw new BlockError('trace file has corrupted interface list', c.p - 4);
     }
     const at = c.bytes(namelen, 'interface name');
-    rec.name = b.toString('latin1', at, at + namelen);
+    rec.name = latin1(b, at, at + namelen);
     if (v2) c.p = Math.max(c.p, entryEnd);
     out.push(rec);
   }

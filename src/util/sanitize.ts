@@ -6,3 +6,10 @@ export function sanitize(s: string): string {
   }
   return s;
 }
+
+type Latin1Buf = Buffer & { latin1Slice(start: number, end: number): string };
+
+/** buf.toString('latin1', s, e) without the encoding dispatch (Node's own fast path) */
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return (buf as Latin1Buf).latin1Slice(start, end);
+}
