@@ -159,7 +159,11 @@ export class ScapEvent {
   /** Param i as an exact unsigned 64-bit value. */
   u64(i: number): bigint | undefined {
     const l = this.plength(i);
-    if (l !== 8) return l > 0 ? BigInt(this.uint(i)!) : undefined;
+    if (l !== 8) {
+      // odd lengths (damaged or foreign data) have no value rather than a garbage one
+      const v = this.uint(i);
+      return v === undefined ? undefined : BigInt(v);
+    }
     return this.buf.readBigUInt64LE(this.poff[i]!);
   }
 

@@ -166,7 +166,7 @@ export async function runLive(o: CliOptions): Promise<number> {
   const dropTimer = setInterval(() => {
     const st = cap.stats();
     if (st.drops > lastDrops) {
-      warn(`ring buffer full: ${st.drops - lastDrops} events dropped in the last second (${st.drops} in total); a larger --bufsize or a busier-free system helps`);
+      warn(`ring buffer full: ${st.drops - lastDrops} events dropped in the last second (${st.drops} in total): events arrive faster than tsdig reads them; a larger --bufsize (MB) absorbs bursts`);
       lastDrops = st.drops;
     }
   }, 1000);
