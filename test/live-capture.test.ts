@@ -2,7 +2,7 @@
 // the /proc bootstrap, Docker container metadata, and the clear failure without privileges.
 // Needs root, the built addon, cc and (for the container cases) docker; under CI it FAILS instead
 // of skipping when any of these is missing.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
@@ -75,6 +75,10 @@ function buildChild(): string {
   built = dir;
   return dir;
 }
+
+after(() => {
+  if (built) fs.rmSync(built, { recursive: true, force: true });
+});
 
 interface Live {
   proc: cp.ChildProcess;

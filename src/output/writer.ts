@@ -11,8 +11,18 @@ export class OutWriter {
   private off = 0;
   private closed = false;
   /** limit 0 = flush after every write (--unbuffered) */
+  /** on a terminal, lines are flushed one by one and their control bytes escaped */
+  private readonly tty: boolean;
+
   constructor(private readonly fd = 1, private readonly limit = 256 * 1024) {
     this.buf = Buffer.allocUnsafe(Math.max(limit, 64 * 1024));
+    let tty = false;
+    try {
+      tty = require('node:tty').isatty(fd) as boolean;
+    } catch {
+      tty = false;
+    }
+    this.tty = tty && !process.env.TSDIG_RAW_TTY;
   }
 
   write(s: string): void {
@@ -82,7 +92,7 @@ export class OutWriter {
   /** Ends a line: flushes when unbuffered, or when the batch is nearly full. */
   endLine(): void {
     this.byte(0x0a);
-    if (this.limit === 0 || this.off >= this.limit) this.flush();
+    if (this.limit === 0 || this.tty || this.off >= this.limit) this.flush();
   }
 
   flush(): void {
@@ -92,7 +102,7 @@ export class OutWriter {
     }
     const n = this.off;
     this.off = 0;
-    this.writeAll(this.buf.subarray(0, n));
+    this.writeAll(this.tty ? escapeForTerminal(this.buf.subarray(0, n)) : this.buf.subarray(0, n));
   }
 
   private writeAll(data: Buffer): void {
@@ -114,6 +124,26 @@ export class OutWriter {
       }
     }
   }
+}
+
+/**
+ * Makes captured bytes safe for a terminal: text is read as UTF-8 and every C0 control (but line
+ * feed and tab), DEL and C1 control (U+0080–U+009F, which some terminals obey) is shown as \xHH.
+ * Invalid UTF-8 becomes U+FFFD. A traced process can thus never move the cursor, retitle the
+ * window or clear the screen of the person watching it.
+ */
+export function escapeForTerminal(b: Buffer): Buffer {
+  let clean = true;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if ((c < 0x20 && c !== 0x0a && c !== 0x09) || c >= 0x7f) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return b;
+  const s = b.toString('utf8').replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (ch) => '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0'));
+  return Buffer.from(s, 'utf8');
 }
 
 export class PipeClosed extends Error {
