@@ -3,13 +3,14 @@ import { Registry } from './registry';
 import { EVT_FIELDS } from './evt';
 import { PROC_FIELDS } from './proc';
 import { FD_FIELDS } from './fd';
+import { EXTRA_FIELDS } from './extra';
 
 let reg: Registry | null = null;
 
 export function fieldRegistry(): Registry {
   if (!reg) {
     reg = new Registry();
-    reg.add(...EVT_FIELDS, ...PROC_FIELDS, ...FD_FIELDS);
+    reg.add(...EVT_FIELDS, ...PROC_FIELDS, ...FD_FIELDS, ...EXTRA_FIELDS);
   }
   return reg;
 }

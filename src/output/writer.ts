@@ -149,5 +149,6 @@ export function escapeForTerminal(b: Buffer): Buffer {
 export class PipeClosed extends Error {
   constructor() {
     super('output closed');
+    this.name = 'PipeClosed';
   }
 }

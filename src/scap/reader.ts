@@ -352,6 +352,8 @@ export async function readCapture(file: string, sink: CaptureSink): Promise<Read
 }
 
 function toScapError(e: unknown, file: string, offset: number): ScapError {
+  // errors of the consumer (a closed output pipe…) are not capture damage: pass them through
+  if (e instanceof Error && e.name === 'PipeClosed') throw e;
   const err = e as NodeJS.ErrnoException;
   let msg = err && err.message ? err.message : String(e);
   switch (err?.code) {

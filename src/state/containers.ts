@@ -15,6 +15,11 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   mounts: string[];
   ip: string;
+  imageDigest?: string;
+  /** health probes: undefined = none configured */
+  healthcheck?: string;
+  livenessProbe?: string;
+  readinessProbe?: string;
 }
 
 const CT_TYPES = ['docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', 'custom', 'cri', 'containerd', 'cri-o', 'bpm', 'static', 'podman'];
@@ -46,6 +51,21 @@ export function containerIdFromPath(path: string): string {
   const lxc = /\/lxc\/([^/]+)/.exec(path);
   if (lxc) return lxc[1]!;
   return '';
+}
+
+/** health probes from the container JSON ("health_probes" array of {type, exe, args}) */
+function probes(c: Record<string, unknown>): { healthcheck?: string; livenessProbe?: string; readinessProbe?: string } {
+  const out: { healthcheck?: string; livenessProbe?: string; readinessProbe?: string } = {};
+  const list = c.health_probes;
+  if (!Array.isArray(list)) return out;
+  for (const p of list as Array<Record<string, unknown>>) {
+    const cmd = [String(p.exe ?? ''), ...((p.args as unknown[]) ?? []).map(String)].join(' ').trim();
+    const t = String(p.type ?? '');
+    if (t.includes('liveness')) out.livenessProbe = cmd;
+    else if (t.includes('readiness')) out.readinessProbe = cmd;
+    else out.healthcheck = cmd;
+  }
+  return out;
 }
 
 export class ContainerTable {
@@ -88,6 +108,8 @@ export class ContainerTable {
       labels: (c.labels as Record<string, string>) ?? {},
       mounts: Array.isArray(c.Mounts) ? (c.Mounts as Array<Record<string, unknown>>).map((m) => `${m.Source}:${m.Destination}:${m.Mode ?? ''}:${m.RW ?? ''}:${m.Propagation ?? ''}`) : [],
       ip: c.ip !== undefined ? String(c.ip) : '',
+      imageDigest: c.imagedigest !== undefined ? String(c.imagedigest) : undefined,
+      ...probes(c),
     };
     this.set(info);
     return info;

@@ -14,6 +14,22 @@ import { tupleName } from './sockets';
 import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
+/** switch and memory exits carry the process's page faults and memory sizes: keep them current */
+function updateVm(t: ThreadInfo, e: ScapEvent, first: number): void {
+  const info = e.info;
+  const n = e.paramCount;
+  for (let i = first; i < n; i++) {
+    switch (info.params[i]!.name) {
+      case 'pgft_maj': t.pfmajor = e.uint(i) ?? t.pfmajor; break;
+      case 'pgft_min': t.pfminor = e.uint(i) ?? t.pfminor; break;
+      case 'vm_size': t.vmsize = e.uint(i) ?? t.vmsize; break;
+      case 'vm_rss': t.vmrss = e.uint(i) ?? t.vmrss; break;
+      case 'vm_swap': t.vmswap = e.uint(i) ?? t.vmswap; break;
+    }
+  }
+}
+export { updateVm };
+
 /** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
 const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
 
@@ -217,6 +233,7 @@ export class StateEngine {
     if (SKIP_RESET[type]) {
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
       this.thread = this.threads.get(e.tid) ?? null;
+      if (this.thread && (type === 152 || type === 146)) updateVm(this.thread, e, 1);
       return;
     }
     if (LOOKUP_ONLY[type]) {

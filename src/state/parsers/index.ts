@@ -7,6 +7,10 @@ import type { StateEngine } from '../engine';
 import * as F from './files';
 import * as N from './net';
 import * as P from './procs';
+import { updateVm } from '../engine';
+
+/** memory sizes belong to the process: sinsp keeps them on the main thread */
+const updateVmMain = (t: ThreadInfo, e: ScapEvent) => updateVm(t.mainThread(), e, 1);
 
 export type Handler = (s: StateEngine, e: ScapEvent, t: ThreadInfo) => void;
 
@@ -46,6 +50,7 @@ on(['setgid'], 1, P.setIdExit('gid', 'gid'));
 on(['setresuid'], 1, P.setIdExit('uid', 'euid'));
 on(['setresgid'], 1, P.setIdExit('gid', 'egid'));
 on(['container'], 0, (s, e) => P.onContainer(s, e));
+on(['mmap', 'mmap2', 'munmap', 'brk'], 1, (s, e, t) => { if ((e.int(0) ?? 0) >= 0 || e.info.name === 'brk' || e.info.name.startsWith('mmap')) updateVmMain(t, e); });
 
 for (const ev of EVENTS) if (ev.dir === 1 && ['clone', 'fork', 'vfork', 'clone3'].includes(ev.name)) LOOKUP_ONLY[ev.id] = true;
 
