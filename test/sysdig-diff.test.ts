@@ -30,6 +30,7 @@ const CASES: Case[] = [
   { name: '-X hex and ASCII buffers', floor: 42, args: ['-X', 'evt.is_io=true'] },
   { name: '-A and -b buffers', floor: 42, args: ['-A', '-n', '3000'] },
   { name: '-n event limit with a filter', floor: 45, args: ['-n', '200', 'evt.dir=<'] },
+  { name: 'fdlist, syslog and memory fields', floor: 45, args: ['-p', '%evt.num %fdlist.nums %fdlist.names %fdlist.cips %fdlist.sports %syslog.severity.str %syslog.facility.str %syslog.message %proc.vmswap %thread.pfminor'] },
   { name: 'results and latency', floor: 45, args: ['-p', '%evt.num %evt.res %evt.rawres %evt.failed %evt.latency %evt.is_io %evt.is_io_read %evt.is_io_write %evt.io_dir', 'evt.dir=<'] },
 ];
 
