@@ -1,10 +1,11 @@
 // Long fuzzing runs on demand (not a test): `node dist/bench/fuzz.js [--seconds 600] [--seed N]`.
-// Runs the same targets as test/fuzz.test.ts for the given time, prints executions and findings
+// Runs the same targets as test/fuzz.test.ts (scap, filters, formats, pcapng round trip + reader) for the given time, prints executions and findings
 // per target, and saves crashing inputs under test/fuzz/findings/ for triage.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fuzzFilters, fuzzFormats, fuzzScap, loadScapSeeds, FuzzStats } from '../test/fuzz/harness';
 import { fixtureList } from '../test/helpers';
+import { fuzzPcapngReader, fuzzPcapngRoundTrip } from '../test/fuzz/pcapng';
 
 const arg = (n: string, d: number) => {
   const i = process.argv.indexOf('--' + n);
@@ -17,7 +18,9 @@ const seeds = loadScapSeeds(fixtureList());
 const totals = new Map<string, FuzzStats>();
 const end = Date.now() + seconds * 1000;
 while (Date.now() < end) {
-  for (const st of [fuzzScap(seeds, seed, 2000, 30_000), fuzzFilters(seed, 20000), fuzzFormats(seed, 20000)]) {
+  const pcapSeeds: Buffer[] = []; // fresh writer outputs every round
+  const rt = fuzzPcapngRoundTrip(seed, 200, 30_000, pcapSeeds);
+  for (const st of [fuzzScap(seeds, seed, 2000, 30_000), fuzzFilters(seed, 20000), fuzzFormats(seed, 20000), rt, fuzzPcapngReader(pcapSeeds, seed, 20000, 30_000)]) {
     const t = totals.get(st.target) ?? { ...st, execs: 0, ok: 0, typedErrors: 0, findings: [], ms: 0 };
     t.execs += st.execs; t.ok += st.ok; t.typedErrors += st.typedErrors; t.ms += st.ms; t.findings.push(...st.findings);
     totals.set(st.target, t);

@@ -10,8 +10,19 @@
 import type { EventCtx } from '../fields/context';
 import type { FieldAccessor, FieldType, FieldValue } from '../fields/types';
 import type { StateEngine } from '../state/engine';
+import type { ThreadInfo } from '../state/thread';
+import type { FdInfo } from '../state/fdinfo';
 
-export type { EventCtx, FieldAccessor, FieldType, FieldValue, StateEngine };
+export type { EventCtx, FieldAccessor, FieldType, FieldValue, StateEngine, ThreadInfo, FdInfo };
+
+/** One thread of the state table with its OWN fds (threads sharing the main thread's table list none), as sysdig.get_thread_table gives it. */
+export interface ThreadTableEntry {
+  thread: ThreadInfo;
+  /** user name ('<NA>' when unknown) */
+  user: string;
+  /** [fd number, fd] in ascending fd order; only the fds that match the filter when one was given */
+  fds: Array<[number, FdInfo]>;
+}
 
 /** Argument types, as in sysdig's chisels. 'int' is checked and converted to a number. */
 export type ChiselArgType = 'string' | 'int' | 'ipv4' | 'filter';
@@ -81,6 +92,12 @@ export interface ChiselApi {
   source(): string;
   /** the state engine: threads, fd tables, users, containers (already updated for the current event) */
   readonly state: StateEngine;
+  /**
+   * Snapshot of the thread table, by ascending tid (sysdig's get_thread_table). With a filter, each
+   * fd is tested as if an event of that thread used it, and threads with no matching fd are left out.
+   * Throws a usage error when the filter does not compile.
+   */
+  threadTable(filter?: string): ThreadTableEntry[];
   /** -A/-x/-X/-b choice ('normal' when none) */
   bufFormat(): string;
   /** -v given */

@@ -17,7 +17,9 @@ import { compileFilter } from '../filter';
 import { EventCtx } from '../fields/context';
 import { OutWriter } from '../output/writer';
 import { FieldError, FieldAccessor } from '../fields/types';
-import type { ChiselApi, ChiselDefinition, ChiselHooks, ChiselOutput, ChiselArgs } from './api';
+import type { ChiselApi, ChiselDefinition, ChiselHooks, ChiselOutput, ChiselArgs, ThreadTableEntry } from './api';
+import { CL } from '../state/thread';
+import type { FdInfo } from '../state/fdinfo';
 import { ChiselError, ChiselUsageError, allChisels, loadChisel, parseChiselArgs, requiredCount, searchDirs, splitArgs } from './loader';
 import { renderTable } from './table';
 
@@ -68,6 +70,8 @@ export function resolveRequests(o: CliOptions, dirs: string[]): { requests: Chis
     let argStr: string | undefined;
     if (next !== undefined && def.args.length > 0) {
       if (requiredCount(def) > 0) argStr = next;
+      // sysdig takes the next token for a chisel whose first argument is a filter (lsof proc.name=sshd)
+      else if (def.args[0]!.type === 'filter') argStr = next.startsWith('-') ? undefined : next;
       else if (!next.startsWith('-')) {
         const rest: string[] = [];
         for (let j = i + 1; j < argv.length && !argv[j]!.startsWith('-'); j++) rest.push(argv[j]!);
@@ -78,7 +82,10 @@ export function resolveRequests(o: CliOptions, dirs: string[]): { requests: Chis
       i++;
       consumed.push(argStr);
     }
-    requests.push({ name, args: argStr === undefined ? [] : splitArgs(argStr) });
+    // a lone filter argument is kept whole (sysdig would split 'fd.name contains /etc' and fail)
+    const whole = def.args.length === 1 && def.args[0]!.type === 'filter';
+    const split = argStr === undefined ? [] : splitArgs(argStr);
+    requests.push({ name, args: argStr === undefined ? [] : whole && split.length !== 1 ? [argStr] : split });
   }
   const pos = (o.positionals ?? (o.filter ? o.filter.split(' ') : [])).slice();
   for (const c of consumed) {
@@ -143,6 +150,8 @@ export class ChiselHost {
   private lastHi = 0;
   private lastLo = 0;
   failures = 0;
+  /** threads that had their own fd list in the capture's process list */
+  readonly fdTids = new Set<number>();
 
   constructor(private readonly proc: EventProcessor, private readonly out: ChiselOutput, private readonly ho: HostOptions, private readonly source: string) {}
 
@@ -164,7 +173,9 @@ export class ChiselHost {
     const api: ChiselApi = {
       field: (n) => {
         try {
-          return fixField(reg.resolve(n));
+          // 'proc.aname[2]': the bracket argument is passed separately
+          const m = /^([^[\]]+)\[(.*)\]$/.exec(n);
+          return fixField(m ? reg.resolve(m[1]!, m[2]!) : reg.resolve(n));
         } catch (e) {
           if (e instanceof FieldError) throw new ChiselUsageError(`chisel ${name}: ${e.message}`);
           throw e;
@@ -184,6 +195,7 @@ export class ChiselHost {
       outputFormat: () => (this.ho.json ? 'json' : 'normal'),
       source: () => this.source,
       state: this.proc.engine,
+      threadTable: (f) => this.threadTable(name, f),
       bufFormat: () => this.ho.bufFormat ?? 'normal',
       verbose: () => !!this.ho.verbose,
     };
@@ -204,6 +216,46 @@ export class ChiselHost {
     this.insts.push(inst);
   }
 
+  /** sysdig.get_thread_table: threads by tid with their own fds, optionally filtered per fd */
+  threadTable(chisel: string, expr?: string): ThreadTableEntry[] {
+    const eng = this.proc.engine;
+    let flt: { test(c: EventCtx): boolean } | null = null;
+    if (expr && expr.trim()) {
+      try {
+        flt = compileFilter<EventCtx>(expr, fieldRegistry());
+      } catch (e) {
+        throw new ChiselUsageError(`chisel ${chisel}: bad filter '${expr}': ${(e as Error).message}`);
+      }
+    }
+    const ctx = this.proc.ctx;
+    const saved = { thread: eng.thread, fd: eng.fd, fdNum: eng.fdNum };
+    const out: ThreadTableEntry[] = [];
+    try {
+      for (const t of [...eng.threads.values()].sort((a, b) => a.tid - b.tid)) {
+        // sinsp keeps a thread's own fd table: threads sharing the main thread's have none, unless
+        // the capture's process list gave them their own copy
+        const shared = (t.flags & CL.CLONE_FILES) !== 0 && t.tid !== t.pid && t.mainThread() !== t && !this.fdTids.has(t.tid);
+        const fds: Array<[number, FdInfo]> = shared ? [] : [...t.fds.entries()].sort((a, b) => a[0] - b[0]);
+        let keep = fds;
+        if (flt) {
+          keep = fds.filter(([n, f]) => {
+            eng.thread = t;
+            eng.fd = f;
+            eng.fdNum = n;
+            return flt!.test(ctx);
+          });
+          if (keep.length === 0) continue;
+        }
+        out.push({ thread: t, user: eng.userName(t.uid) ?? '<NA>', fds: keep });
+      }
+    } finally {
+      eng.thread = saved.thread;
+      eng.fd = saved.fd;
+      eng.fdNum = saved.fdNum;
+    }
+    return out;
+  }
+
   captureStart(): void {
     for (const inst of this.insts) {
       if (inst.disabled || !inst.hooks.captureStart) continue;
@@ -215,15 +267,38 @@ export class ChiselHost {
     }
   }
 
-  /** The EventProcessor consumer. */
-  readonly onEvent = (c: EventCtx): boolean => {
-    const e = c.e;
+  /**
+   * Every event read, before any filter (sysdig's capture duration runs from the first to the last
+   * event READ, so a global filter does not change the timepct base). Without it, the events that
+   * reach onEvent are used.
+   */
+  seen(e: { tsHi: number; tsLo: number }): void {
+    this.rawTimes = true;
     if (this.firstHi < 0) {
       this.firstHi = e.tsHi;
       this.firstLo = e.tsLo;
     }
     this.lastHi = e.tsHi;
     this.lastLo = e.tsLo;
+  }
+
+  private rawTimes = false;
+
+  firstSeen(): boolean {
+    return this.rawTimes;
+  }
+
+  /** The EventProcessor consumer. */
+  readonly onEvent = (c: EventCtx): boolean => {
+    const e = c.e;
+    if (!this.rawTimes) {
+      if (this.firstHi < 0) {
+        this.firstHi = e.tsHi;
+        this.firstLo = e.tsLo;
+      }
+      this.lastHi = e.tsHi;
+      this.lastLo = e.tsLo;
+    }
     const insts = this.insts;
     for (let i = 0; i < insts.length; i++) {
       const inst = insts[i]!;
@@ -363,7 +438,19 @@ export async function runChisels(o: CliOptions): Promise<number> {
         host = new ChiselHost(proc, output, { containerData: o.containerFormat, json: o.json, bufFormat: o.bufFormat, verbose: o.verbose, report: (m) => { w.flush(); process.stderr.write(m + '\n'); } }, file);
         for (const d of defs) host.add(d.name, d.def, d.args);
         host.captureStart();
-        const sink = proc.engine.metadataSink((e) => proc.handle(e), () => proc.newSection());
+        const sink = proc.engine.metadataSink((e) => proc.handle(e), () => { host.fdTids.clear(); proc.newSection(); });
+        const onFds = sink.onFds.bind(sink);
+        const onEv = sink.onEvent.bind(sink);
+        sink.onEvent = (e) => {
+          const r = onEv(e);
+          // events the processor looks at (not the leading container metadata nor state-only ones)
+          if (r !== false && !proc.isStopped && !(e.dumpFlags & 1) && !(host.firstSeen() === false && (e.type === 228 || e.type === 272 || e.type === 324))) host.seen(e);
+          return r;
+        };
+        sink.onFds = (tid, fds) => {
+          host.fdTids.add(tid);
+          onFds(tid, fds);
+        };
         try {
           await readCapture(file, sink);
         } finally {

@@ -78,18 +78,19 @@ export const EVT_FIELDS: FieldSpec[] = [
   { name: 'evt.datetime.s', type: 'string', desc: 'date and time without nanoseconds', value: (c) => dateTime(c.e.tsHi, c.e.tsLo, false) },
   { name: 'evt.rawtime', type: 'abstime', desc: 'absolute timestamp in ns', value: (c) => c.e.tsBig() },
   { name: 'evt.rawtime.s', type: 'abstime', desc: 'seconds part of the timestamp', value: (c) => BigInt(splitTs(c.e.tsHi, c.e.tsLo)[0]) },
-  { name: 'evt.rawtime.ns', type: 'abstime', desc: 'ns part of the timestamp', value: (c) => BigInt(splitTs(c.e.tsHi, c.e.tsLo)[1]) },
-  { name: 'evt.reltime', type: 'reltime', desc: 'ns since the capture start', value: (c) => c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) },
+  { name: 'evt.rawtime.ns', type: 'abstime', desc: 'ns part of the timestamp', value: (c) => BigInt(splitTs(c.e.tsHi, c.e.tsLo)[1]), display: (c) => ns9(splitTs(c.e.tsHi, c.e.tsLo)[1]) },
+  // sinsp prints these with %09lu
+  { name: 'evt.reltime', type: 'reltime', desc: 'ns since the capture start', value: (c) => c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo), display: (c) => pad9(c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo)) },
   { name: 'evt.reltime.s', type: 'reltime', desc: 'seconds since the capture start', value: (c) => Math.floor(c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) / 1e9) },
-  { name: 'evt.reltime.ns', type: 'reltime', desc: 'ns part of the time since the capture start', value: (c) => c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) % 1e9 },
+  { name: 'evt.reltime.ns', type: 'reltime', desc: 'ns part of the time since the capture start', value: (c) => c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) % 1e9, display: (c) => ns9(c.e.nsSince(c.s.firstTsHi, c.s.firstTsLo) % 1e9) },
   { name: 'evt.outputtime', type: 'string', desc: 'event time as selected by -t', value: outputTime },
   { name: 'evt.latency', type: 'reltime', desc: 'exit minus enter time, ns', value: (c) => latency(c) ?? 0 },
   { name: 'evt.latency.s', type: 'reltime', desc: 'integer part of the latency', value: (c) => Math.floor((latency(c) ?? 0) / 1e9) },
   { name: 'evt.latency.ns', type: 'reltime', desc: 'fractional part of the latency, ns', value: (c) => (latency(c) ?? 0) % 1e9 },
   { name: 'evt.latency.human', type: 'string', desc: 'latency as a human readable string', value: (c) => humanTime(latency(c) ?? 0) },
-  { name: 'evt.deltatime', type: 'reltime', desc: 'ns since the previous event', value: (c) => (c.s.prevTsHiSaved < 0 ? 0 : c.e.nsSince(c.s.prevTsHiSaved, c.s.prevTsLoSaved)) },
-  { name: 'evt.deltatime.s', type: 'reltime', desc: 'integer part of the delta', value: (c) => Math.floor((c.s.prevTsHiSaved < 0 ? 0 : c.e.nsSince(c.s.prevTsHiSaved, c.s.prevTsLoSaved)) / 1e9) },
-  { name: 'evt.deltatime.ns', type: 'reltime', desc: 'fractional part of the delta', value: (c) => (c.s.prevTsHiSaved < 0 ? 0 : c.e.nsSince(c.s.prevTsHiSaved, c.s.prevTsLoSaved)) % 1e9 },
+  { name: 'evt.deltatime', type: 'reltime', desc: 'ns since the previous event this field saw', make: () => deltaField((d) => d) },
+  { name: 'evt.deltatime.s', type: 'reltime', desc: 'integer part of the delta', make: () => deltaField((d) => Math.floor(d / 1e9)) },
+  { name: 'evt.deltatime.ns', type: 'reltime', desc: 'fractional part of the delta', make: () => deltaField((d) => d % 1e9) },
   { name: 'evt.dir', type: 'string', desc: "'>' enter, '<' exit", value: (c) => (c.e.dir === 0 ? '>' : '<') },
   { name: 'evt.type', type: 'string', desc: 'event name', value: evtTypeName },
   {
@@ -230,6 +231,30 @@ function resolvedOnly(c: EventCtx, i: number): string {
       return full;
   }
 }
+
+/** sinsp keeps the previous timestamp per field instance: the delta is from the last event it saw */
+function deltaField(map: (ns: number) => number) {
+  let hi = -1;
+  let lo = 0;
+  let lastNum = -1;
+  let last = 0;
+  return {
+    // a clock going backwards prints as sinsp's unsigned wrap-around
+    display: (c: EventCtx) => { const v = map(value(c)); return v < 0 ? (2n ** 64n + BigInt(v)).toString() : String(v); },
+    value: (c: EventCtx) => map(value(c)),
+  };
+  function value(c: EventCtx): number {
+      const e = c.e;
+      if (e.num === lastNum) return last; // asked twice for one event (e.g. -j)
+      last = hi < 0 ? 0 : e.nsSince(hi, lo);
+      hi = e.tsHi;
+      lo = e.tsLo;
+      lastNum = e.num;
+      return last;
+  }
+}
+
+const pad9 = (n: number) => (n < 1e9 ? ns9(n) : String(n));
 
 function isSyscall(c: EventCtx): boolean {
   const k = c.e.info.categoryId;

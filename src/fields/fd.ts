@@ -1,25 +1,50 @@
 // fd.* fields: the file descriptor the event uses.
 import { FieldSpec } from './registry';
 import { EventCtx } from './context';
-import { fdTypeChar, fdTypeName, FdInfo, l4Name } from '../state/fdinfo';
+import { fdTypeChar, fdTypeName, FdInfo, l4Name, L4 } from '../state/fdinfo';
+import { EF } from '../events/table';
+
+const ip = (f: FdInfo | null) => !!f && f.isIp;
 import { FdType } from '../scap/types';
 
 const fd = (c: EventCtx): FdInfo | null => c.s.fd;
-const ip = (f: FdInfo | null) => !!f && f.isIp;
+const isServ = (f: FdInfo) => f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK;
+const isConn = (f: FdInfo) => f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK;
+/** a connection's ends are known once sinsp has given the socket a role (client or server) */
+const tupleKnown = (f: FdInfo | null): f is FdInfo => !!f && isConn(f) && f.role !== 0;
 
 function isServer(f: FdInfo): boolean {
-  return f.role === 1 || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK;
+  return f.role === 1 || isServ(f);
 }
 
-/** client/server sides: for a server socket the tuple is client→server */
+// the tuple is stored client→server (sinsp's orientation) for connected sockets
 const cip = (f: FdInfo) => f.sip;
-const sip = (f: FdInfo) => (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK ? f.sip : f.dip);
+const sip = (f: FdInfo) => f.dip;
 const cport = (f: FdInfo) => f.sport;
-const sport = (f: FdInfo) => (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK ? f.sport : f.dport);
-const lip = (f: FdInfo) => (isServer(f) ? sip(f) : cip(f));
-const rip = (f: FdInfo) => (isServer(f) ? cip(f) : sip(f));
-const lport = (f: FdInfo) => (isServer(f) ? sport(f) : cport(f));
-const rport = (f: FdInfo) => (isServer(f) ? cport(f) : sport(f));
+const sport = (f: FdInfo) => f.dport;
+/**
+ * Local vs remote, as sinsp decides it: the server side is local when its address belongs to
+ * one of the host's interfaces (from the capture's interface list), else the client side is.
+ */
+function serverLocal(c: EventCtx, f: FdInfo): boolean {
+  const a = sip(f);
+  if (a.startsWith('127.')) return true;
+  for (const i of c.s.interfaces) if (i.addr === a) return true;
+  return false;
+}
+const lip = (c: EventCtx, f: FdInfo) => (serverLocal(c, f) ? sip(f) : cip(f));
+const rip = (c: EventCtx, f: FdInfo) => (serverLocal(c, f) ? cip(f) : sip(f));
+const lport = (c: EventCtx, f: FdInfo) => (serverLocal(c, f) ? sport(f) : cport(f));
+const rport = (c: EventCtx, f: FdInfo) => (serverLocal(c, f) ? cport(f) : sport(f));
+
+/** protocol as sinsp's get_l4proto reports it: none until the socket has a role (raw aside) */
+function l4(f: FdInfo): string | undefined {
+  if (isServ(f)) return l4Name(f.l4proto);
+  if (!isConn(f)) return undefined;
+  if (f.role === 0 && f.l4proto !== L4.RAW) return undefined;
+  const n = l4Name(f.l4proto);
+  return n === '<NA>' ? undefined : n;
+}
 
 function dirOf(name: string): string {
   const i = name.lastIndexOf('/');
@@ -27,25 +52,25 @@ function dirOf(name: string): string {
 }
 
 export const FD_FIELDS: FieldSpec[] = [
-  { name: 'fd.num', type: 'int', desc: 'fd number', value: (c) => (c.s.fdNum >= 0 || c.s.fd ? c.s.fdNum : undefined) },
+  { name: 'fd.num', type: 'int', desc: 'fd number (-1 when the event has none)', value: (c) => (c.s.thread && c.e.info.flags & (EF.USES_FD | EF.CREATES_FD | EF.DESTROYS_FD) ? c.s.fdNum : undefined) },
   { name: 'fd.type', type: 'string', desc: 'fd type', value: (c) => { const f = fd(c); return f ? fdTypeName(f.type) : undefined; } },
   { name: 'fd.typechar', type: 'string', desc: 'fd type letter', value: (c) => { const f = fd(c); return f ? fdTypeChar(f.type) : undefined; } },
   { name: 'fd.name', type: 'string', desc: 'fd name (path, tuple…)', value: (c) => fd(c)?.name, display: (c) => (c.s.failedFd ?? fd(c))?.name },
-  { name: 'fd.directory', type: 'string', desc: 'directory of a file fd', value: (c) => { const f = fd(c); return f && (f.isFile || f.type === FdType.DIRECTORY) ? dirOf(f.name) : undefined; } },
+  { name: 'fd.directory', type: 'string', desc: 'directory of a file fd', value: (c) => { const f = fd(c); if (!f) return c.e.dir === 1 && c.s.fdNum >= 0 && c.e.info.flags & EF.USES_FD ? '/' : undefined; return f.isFile || f.type === FdType.DIRECTORY ? dirOf(f.name) : undefined; } },
   { name: 'fd.filename', type: 'string', desc: 'file name without the directory', value: (c) => { const f = fd(c); return f && f.isFile ? f.name.slice(f.name.lastIndexOf('/') + 1) : undefined; } },
   { name: 'fd.ip', type: 'ipaddr', desc: 'ip matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [cip(f!), sip(f!)] : undefined; } },
-  { name: 'fd.cip', type: 'ipaddr', desc: 'client ip', value: (c) => { const f = fd(c); return ip(f) ? cip(f!) : undefined; } },
-  { name: 'fd.sip', type: 'ipaddr', desc: 'server ip', value: (c) => { const f = fd(c); return ip(f) ? sip(f!) : undefined; } },
-  { name: 'fd.lip', type: 'ipaddr', desc: 'local ip', value: (c) => { const f = fd(c); return ip(f) ? lip(f!) : undefined; } },
-  { name: 'fd.rip', type: 'ipaddr', desc: 'remote ip', value: (c) => { const f = fd(c); return ip(f) ? rip(f!) : undefined; } },
+  { name: 'fd.cip', type: 'ipaddr', desc: 'client ip', value: (c) => { const f = fd(c); return tupleKnown(f) ? cip(f) : undefined; } },
+  { name: 'fd.sip', type: 'ipaddr', desc: 'server ip', value: (c) => { const f = fd(c); return f && isServ(f) ? f.sip : tupleKnown(f) ? sip(f) : undefined; } },
+  { name: 'fd.lip', type: 'ipaddr', desc: 'local ip', value: (c) => { const f = fd(c); return tupleKnown(f) ? lip(c, f) : undefined; } },
+  { name: 'fd.rip', type: 'ipaddr', desc: 'remote ip', value: (c) => { const f = fd(c); return tupleKnown(f) ? rip(c, f) : undefined; } },
   { name: 'fd.port', type: 'port', desc: 'port matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [String(cport(f!)), String(sport(f!))] : undefined; } },
-  { name: 'fd.cport', type: 'port', desc: 'client port', value: (c) => { const f = fd(c); return ip(f) ? cport(f!) : undefined; } },
-  { name: 'fd.sport', type: 'port', desc: 'server port', value: (c) => { const f = fd(c); return ip(f) ? sport(f!) : undefined; } },
-  { name: 'fd.lport', type: 'port', desc: 'local port', value: (c) => { const f = fd(c); return ip(f) ? lport(f!) : undefined; } },
-  { name: 'fd.rport', type: 'port', desc: 'remote port', value: (c) => { const f = fd(c); return ip(f) ? rport(f!) : undefined; } },
-  { name: 'fd.l4proto', type: 'string', desc: 'l4 protocol', value: (c) => { const f = fd(c); return ip(f) ? l4Name(f!.l4proto) : undefined; } },
+  { name: 'fd.cport', type: 'port', desc: 'client port', value: (c) => { const f = fd(c); return f && isServ(f) ? 0 : tupleKnown(f) ? cport(f) : undefined; } },
+  { name: 'fd.sport', type: 'port', desc: 'server port', value: (c) => { const f = fd(c); return f && isServ(f) ? f.sport : tupleKnown(f) ? sport(f) : undefined; } },
+  { name: 'fd.lport', type: 'port', desc: 'local port', value: (c) => { const f = fd(c); return tupleKnown(f) ? lport(c, f) : undefined; } },
+  { name: 'fd.rport', type: 'port', desc: 'remote port', value: (c) => { const f = fd(c); return tupleKnown(f) ? rport(c, f) : undefined; } },
+  { name: 'fd.l4proto', type: 'string', desc: 'l4 protocol', value: (c) => { const f = fd(c); return f ? l4(f) : undefined; } },
   { name: 'fd.sockfamily', type: 'string', desc: 'ip or unix', value: (c) => { const f = fd(c); return !f ? undefined : f.isIp ? 'ip' : f.type === FdType.UNIX_SOCK ? 'unix' : undefined; } },
-  { name: 'fd.is_server', type: 'bool', desc: 'the process is the server side', value: (c) => { const f = fd(c); return f ? isServer(f) : undefined; } },
+  { name: 'fd.is_server', type: 'bool', desc: 'the process is the server side', value: (c) => { const f = fd(c); if (!f) return undefined; return isConn(f) ? f.role !== 0 && serverLocal(c, f) : isServer(f); } },
   { name: 'fd.uid', type: 'string', desc: 'unique fd id (tid+fd)', value: (c) => (c.s.thread && c.s.fdNum >= 0 ? `${c.s.thread.pid}${c.s.fdNum}` : undefined) },
   { name: 'fd.containername', type: 'string', desc: 'container name + fd name', value: (c) => { const f = fd(c); const t = c.s.thread; if (!f || !t) return undefined; const k = t.containerId ? c.s.containers.get(t.containerId)?.name ?? t.containerId : 'host'; return k + ':' + f.name; } },
   { name: 'fd.containerdirectory', type: 'string', desc: 'container name + directory', value: (c) => { const f = fd(c); const t = c.s.thread; if (!f || !t || !f.isFile) return undefined; const k = t.containerId ? c.s.containers.get(t.containerId)?.name ?? t.containerId : 'host'; return k + ':' + dirOf(f.name); } },
@@ -57,8 +82,8 @@ export const FD_FIELDS: FieldSpec[] = [
   { name: 'fd.net', type: 'ipnet', desc: 'ip of either side, for net matches', value: (c) => { const f = fd(c); return ip(f) ? [cip(f!), sip(f!)] : undefined; } },
   { name: 'fd.cnet', type: 'ipnet', desc: 'client net', value: (c) => { const f = fd(c); return ip(f) ? cip(f!) : undefined; } },
   { name: 'fd.snet', type: 'ipnet', desc: 'server net', value: (c) => { const f = fd(c); return ip(f) ? sip(f!) : undefined; } },
-  { name: 'fd.lnet', type: 'ipnet', desc: 'local net', value: (c) => { const f = fd(c); return ip(f) ? lip(f!) : undefined; } },
-  { name: 'fd.rnet', type: 'ipnet', desc: 'remote net', value: (c) => { const f = fd(c); return ip(f) ? rip(f!) : undefined; } },
+  { name: 'fd.lnet', type: 'ipnet', desc: 'local net', value: (c) => { const f = fd(c); return tupleKnown(f) ? lip(c, f) : undefined; } },
+  { name: 'fd.rnet', type: 'ipnet', desc: 'remote net', value: (c) => { const f = fd(c); return tupleKnown(f) ? rip(c, f) : undefined; } },
   { name: 'fd.connected', type: 'bool', desc: 'socket connected', value: (c) => { const f = fd(c); return f ? f.isSocket && f.name !== '' : undefined; } },
   { name: 'fd.name_changed', type: 'bool', desc: 'name changed by this event', value: () => false },
   { name: 'fd.cip.name', type: 'string', desc: 'client domain name (not resolved)', value: () => undefined },

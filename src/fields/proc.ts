@@ -104,7 +104,22 @@ export const PROC_FIELDS: FieldSpec[] = [
   { name: 'thread.pfmajor', type: 'int', desc: 'major page faults', value: (c) => th(c)?.pfmajor },
   { name: 'thread.pfminor', type: 'int', desc: 'minor page faults', value: (c) => th(c)?.pfminor },
   { name: 'proc.sid', type: 'int', desc: 'session id', value: (c) => th(c)?.sid },
-  { name: 'proc.sname', type: 'string', desc: 'session leader name', value: (c) => { const t = th(c); return t ? c.s.threads.get(t.sid)?.comm : undefined; } },
+  {
+    name: 'proc.sname', type: 'string', desc: 'session leader name: the process with pid=sid, or the eldest ancestor in the same session',
+    value: (c) => {
+      const t = th(c);
+      if (!t) return undefined;
+      const lead = c.s.threads.get(t.sid);
+      if (lead) return lead.comm;
+      let best: ThreadInfo = t;
+      let p = parent(c, t);
+      for (let i = 0; p && i < 64; i++) {
+        if (p.sid === t.sid) best = p;
+        p = parent(c, p);
+      }
+      return best.comm;
+    },
+  },
   { name: 'proc.tty', type: 'int', desc: 'controlling terminal', value: (c) => th(c)?.tty },
   { name: 'proc.vpgid', type: 'int', desc: 'process group id in its namespace', value: (c) => th(c)?.vpgid },
   { name: 'proc.vpid', type: 'int', desc: 'pid in its namespace', value: (c) => { const v = th(c)?.vpid; return v === undefined || v === -1 ? undefined : v; } },
@@ -127,8 +142,8 @@ export const PROC_FIELDS: FieldSpec[] = [
   { name: 'user.name', type: 'string', desc: 'user name', value: (c) => { const t = th(c); return t ? c.s.users.get(t.uid)?.name : undefined; } },
   { name: 'user.homedir', type: 'string', desc: 'home directory', value: (c) => { const t = th(c); return t ? c.s.users.get(t.uid)?.home : undefined; } },
   { name: 'user.shell', type: 'string', desc: 'shell', value: (c) => { const t = th(c); return t ? c.s.users.get(t.uid)?.shell : undefined; } },
-  { name: 'user.loginuid', type: 'int', desc: 'audit login uid', value: (c) => th(c)?.loginuid },
-  { name: 'user.loginname', type: 'string', desc: 'audit login name', value: (c) => { const t = th(c); return t ? c.s.users.get(t.loginuid)?.name : undefined; } },
+  { name: 'user.loginuid', type: 'int', desc: 'audit login uid', value: (c) => { const t = th(c); return t ? t.loginuid | 0 : undefined; } },
+  { name: 'user.loginname', type: 'string', desc: 'audit login name', value: (c) => { const t = th(c); return t ? c.s.users.get(t.loginuid >>> 0)?.name : undefined; } },
   { name: 'group.gid', type: 'int', desc: 'group id', value: (c) => th(c)?.gid },
   { name: 'group.name', type: 'string', desc: 'group name', value: (c) => { const t = th(c); return t ? c.s.groups.get(t.gid)?.name : undefined; } },
   { name: 'container.id', type: 'string', desc: 'container id (12 chars), or host', value: (c) => { const t = th(c); return t ? (t.containerId === '' ? 'host' : t.containerId) : undefined; } },

@@ -12,6 +12,8 @@ export interface FieldSpec {
   arg?: 'none' | 'required' | 'optional';
   /** for fields taking an argument: build an accessor for that argument */
   withArg?: (arg: string | undefined) => { value: Extract; display?: Display } | string;
+  /** for stateful fields (evt.deltatime): a fresh extractor per use, like sinsp's per-filtercheck state */
+  make?: () => { value: Extract; display?: Display };
   value?: Extract;
   display?: Display;
   /** "dotted" args: evt.arg.NAME, evt.type.is.NAME, proc.aname… use a prefix match */
@@ -60,7 +62,11 @@ export class Registry implements FieldRegistry<EventCtx> {
     if ((spec.arg ?? 'none') === 'none' && a !== undefined) throw new FieldError(`field '${name}' does not take an argument`);
     let value = spec.value;
     let display = spec.display;
-    if (spec.withArg) {
+    if (spec.make) {
+      const r = spec.make();
+      value = r.value;
+      display = r.display;
+    } else if (spec.withArg) {
       const r = spec.withArg(a);
       if (typeof r === 'string') throw new FieldError(r);
       value = r.value;

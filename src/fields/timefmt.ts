@@ -54,11 +54,11 @@ export function dateTime(hi: number, lo: number, withNs = true): string {
   return cacheDateStr + ' ' + cacheStr + (withNs ? '.' + ns9(ns) : '');
 }
 
-/** ISO 8601 in UTC with ns: 2018-08-17T17:35:48.515219603Z */
+/** ISO 8601 in UTC with ns, as sinsp prints it: 2018-08-17T17:35:48.515219603+0000 */
 export function iso8601(hi: number, lo: number): string {
   const [sec, ns] = splitTs(hi, lo);
   const d = new Date(sec * 1000);
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${ns9(ns)}Z`;
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${ns9(ns)}+0000`;
 }
 
 /** "s.nnnnnnnnn" for a non-negative duration in ns */

@@ -36,7 +36,8 @@ export class ThreadInfo {
   flags = 0;
   uid = 0;
   gid = 0;
-  loginuid = -1;
+  /** sinsp's default for threads it creates itself is 0 (fake threads get 0xffffffff) */
+  loginuid = 0;
   vtid = -1;
   vpid = -1;
   vmsize = 0;
