@@ -31,6 +31,8 @@ const CASES: Case[] = [
   { name: '-A and -b buffers', floor: 42, args: ['-A', '-n', '3000'] },
   { name: '-n event limit with a filter', floor: 45, args: ['-n', '200', 'evt.dir=<'] },
   { name: 'fdlist, syslog and memory fields', floor: 45, args: ['-p', '%evt.num %fdlist.nums %fdlist.names %fdlist.cips %fdlist.sports %syslog.severity.str %syslog.facility.str %syslog.message %proc.vmswap %thread.pfminor'] },
+  { name: 'time fields', floor: 45, args: ['-p', '*%evt.num %evt.rawtime %evt.reltime %evt.deltatime %evt.time.s %evt.datetime %evt.time.iso8601 %evt.rawtime.s %evt.rawtime.ns %evt.reltime.s %evt.reltime.ns'] },
+  { name: 'more process fields', floor: 37, args: ['-p', '*%evt.num %proc.exe %proc.exepath %proc.args %proc.nthreads %proc.sid %proc.sname %proc.tty %proc.vpgid %thread.ismain'] },
   { name: 'results and latency', floor: 45, args: ['-p', '%evt.num %evt.res %evt.rawres %evt.failed %evt.latency %evt.is_io %evt.is_io_read %evt.is_io_write %evt.io_dir', 'evt.dir=<'] },
 ];
 
