@@ -6,7 +6,7 @@
 #  - tshark: reads the pcapng files tsdig writes; tmux: terminal tests; docker.io + busybox-static: test containers
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-PKGS="build-essential pkg-config python3 clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libpcap-dev sysdig tshark tmux busybox-static docker.io"
+PKGS="build-essential pkg-config python3 clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libpcap-dev sysdig tshark tmux busybox-static docker.io openssh-server"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

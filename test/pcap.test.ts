@@ -37,6 +37,33 @@ interface Conn {
   synAck: number;
   fin: number;
   retrans: number;
+  pid: number | null;
+  proc: string | null;
+  container: string | null;
+  side: 'src' | 'dst' | null;
+  srcOwner: Owner | null;
+  dstOwner: Owner | null;
+}
+
+interface Owner {
+  pid: number;
+  ppid: number;
+  tid: number;
+  proc: string;
+  exe: string;
+  containerId: string;
+  container: string;
+}
+
+/** true when the eBPF syscall capture can run here (then --pcap must attribute connections) */
+function bpfUsable(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { checkPrerequisites } = require('../src/live/native') as typeof import('../src/live/native');
+    return checkPrerequisites() === null;
+  } catch {
+    return false;
+  }
 }
 
 const canon = (a: string, ap: number, b: string, bp: number): string => {
@@ -86,19 +113,27 @@ test('tsdig --pcap captures two containers per veth; tshark agrees on every conn
     const srvId = runContainer(srv, 'mkdir -p /www && echo hello-from-tsdig-test > /www/index.html && exec httpd -f -p 80 -h /www');
     const ip = inspect(srv, '{{.NetworkSettings.IPAddress}}');
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/, 'server container has an IP on the default bridge');
+    const srvPid = Number(inspect(srv, '{{.State.Pid}}'));
+    assert.ok(srvPid > 0, 'server container has a pid');
     let cliId = '';
+    let cliPid = 0;
     // the client starts once tsdig captures, so its veth is picked up while running; it exits before
     // tsdig stops (its veth disappears mid-capture), after a bounded number of fetches
     const r = await runTsdig(
       ['--pcap', out, '-M', '5', '-f', 'tcp port 80'],
       () => {
         cliId = runContainer(cli, `sleep 0.5; for i in $(seq 1 12); do wget -q -O /dev/null http://${ip}/; sleep 0.15; done`);
+        cliPid = Number(inspect(cli, '{{.State.Pid}}')); // the shell running the wget loop
       },
       60_000,
     );
     assert.equal(r.code, 0, `tsdig failed: ${r.stderr}`);
     assert.ok(cliId, `tsdig never reported capturing: ${r.stderr}`);
-    const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as { packets: number; stats: { connections: Conn[]; containers: Array<{ id: string; name: string; packets: number; bytes: number }> } };
+    const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      packets: number;
+      stats: { connections: Conn[]; containers: Array<{ id: string; name: string; packets: number; bytes: number; avgPps: number; peakPps: number; avgBps: number; peakBps: number }> };
+      attribution: { enabled: boolean; note?: string; attributed: number; connections: number };
+    };
     const conns = report.stats.connections.filter((c) => c.proto === 'tcp');
 
     // tshark reads the whole file
@@ -161,6 +196,38 @@ test('tsdig --pcap captures two containers per veth; tshark agrees on every conn
     assert.equal(onSrv.reduce((n, c) => n + c.retrans, 0), 0, 'no retransmissions on an idle bridge');
     const ct = report.stats.containers.find((c) => c.name === srv)!;
     assert.equal(ct.packets, onSrv.reduce((n, c) => n + c.packets, 0), 'container counter = sum of its connections');
+    assert.ok(ct.avgPps > 0 && ct.peakPps >= ct.avgPps && ct.peakBps > 0, `per-container rates: ${JSON.stringify(ct)}`);
+
+    // process attribution from the syscall capture (socket tuples joined with the packets' 5-tuples)
+    if (!report.attribution.enabled) {
+      assert.ok(!bpfUsable(), `the syscall capture is usable here but --pcap did not attribute: ${report.attribution.note}`);
+      assert.match(r.stderr, /packets are not attributed to processes/);
+      t.diagnostic(`no process attribution: ${report.attribution.note}`);
+      return;
+    }
+    assert.ok(cliPid > 0, 'client container pid read while it ran');
+    const isSrvProc = (o: Owner | null): boolean => !!o && (o.proc === 'httpd' || o.proc === 'exe') && (o.pid === srvPid || o.ppid === srvPid);
+    const isCliProc = (o: Owner | null): boolean => !!o && (o.proc === 'wget' || o.proc === 'exe') && o.ppid === cliPid;
+    const show = (c: Conn): string => `${c.iface} ${c.src}:${c.sport}->${c.dst}:${c.dport} src=${JSON.stringify(c.srcOwner)} dst=${JSON.stringify(c.dstOwner)}`;
+    for (const c of onSrv) {
+      // on the server's veth the connection is the server container's: httpd (pid = the container's process or its child)
+      assert.equal(c.side, 'dst', show(c));
+      assert.equal(c.container, srv, show(c));
+      assert.ok(isSrvProc(c.dstOwner) && c.pid === c.dstOwner!.pid && c.proc === c.dstOwner!.proc, `server end is httpd in ${srv} (pid ${srvPid}): ${show(c)}`);
+      assert.equal(c.dstOwner!.containerId, srvId.slice(0, 12));
+      // both ends are local: the client end names wget in the client container
+      assert.ok(isCliProc(c.srcOwner) && c.srcOwner!.container === cli, `client end is wget in ${cli} (child of ${cliPid}): ${show(c)}`);
+    }
+    for (const c of onCli) {
+      assert.equal(c.side, 'src', show(c));
+      assert.equal(c.container, cli, show(c));
+      assert.ok(isCliProc(c.srcOwner) && c.pid === c.srcOwner!.pid, `client end is wget in ${cli}: ${show(c)}`);
+      assert.equal(c.srcOwner!.containerId, cliId.slice(0, 12));
+      assert.ok(isSrvProc(c.dstOwner) && c.dstOwner!.container === srv, `server end is httpd in ${srv}: ${show(c)}`);
+    }
+    // each fetch is a different wget process
+    assert.ok(new Set(onCli.map((c) => c.pid)).size >= 12, 'one wget process per fetch');
+    assert.equal(report.attribution.attributed, report.attribution.connections, 'every connection attributed');
   } finally {
     removeContainers([srv, cli]);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -241,6 +241,12 @@ export interface Figures {
 
 const LOOP = 'while true; do cat /etc/hostname > /dev/null; sleep 0.2; done';
 
+/** A line of `%container.name %proc.name` output for this container (busybox applets show as "exe":
+ * sh runs them with execve("/proc/self/exe")). */
+function hasLine(out: string, name: string): boolean {
+  return out.startsWith(name + ' ') || out.includes('\n' + name + ' ');
+}
+
 /** Waits until `pred()` holds or `ms` pass; returns whether it held. */
 export async function waitFor(pred: () => boolean, ms: number, step = 200): Promise<boolean> {
   const t0 = Date.now();
@@ -266,7 +272,7 @@ export async function faultDockerRestart(tag = 'a'): Promise<Figures> {
     let r = docker(['run', '-d', '--stop-timeout', '1', '--name', before, TEST_IMAGE, 'sh', '-c', LOOP]);
     assert.equal(r.status, 0, r.stderr);
     await live.ready;
-    assert.ok(await waitFor(() => live.stdout().includes(`${before} cat`), 20_000), `name of ${before} before the restart; stderr:\n${live.stderr()}`);
+    assert.ok(await waitFor(() => hasLine(live.stdout(), before), 20_000), `name of ${before} before the restart; stderr:\n${live.stderr()}`);
     const linesBefore = live.stdout().length;
     fig.stopSeconds = await stopDockerd();
     const down = Date.now();
@@ -279,7 +285,7 @@ export async function faultDockerRestart(tag = 'a'): Promise<Figures> {
     assert.equal(r.status, 0, r.stderr);
     const id = docker(['inspect', '-f', '{{.Id}}', after]).stdout.trim().slice(0, 12);
     // events of the new container show first under its id (placeholder) until the watcher reconnects
-    const named = await waitFor(() => live.stdout().includes(`${after} cat`), 60_000);
+    const named = await waitFor(() => hasLine(live.stdout(), after), 60_000);
     fig.nameBackSeconds = (Date.now() - up) / 1000;
     fig.linesAsId = live.stdout().split('\n').filter((l) => l.startsWith(id + ' ')).length;
     fig.warnings = live.stderr().split('\n').filter((l) => l.includes('docker:')).map((l) => l.replace(/^tsdig: /, '').slice(0, 120));
@@ -402,7 +408,7 @@ export async function faultSignals(dir: string, seed: number, rewrites: number, 
   // re-writes: the whole run takes a few seconds; signals land anywhere from start-up to the end
   for (let i = 0; i < rewrites; i++) {
     const sig = SIGS[i % 3]!;
-    const delayMs = rng.int(i < 2 ? 400 : 3000);
+    const delayMs = rng.int(i < 2 ? 400 : 1500);
     const out = path.join(dir, `rw-${i}.scap`);
     fs.rmSync(out, { force: true });
     const p = cp.spawn(process.execPath, [TSDIG, '-r', big, '-w', out], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -534,6 +540,86 @@ export async function faultOverrun(bufsizeMb: number, floodSeconds: number): Pro
     assert.equal(ex.code, 0, live.stderr());
     return fig;
   } finally {
+    await live.stop('SIGKILL').catch(() => undefined);
+  }
+}
+
+// ---- soak --------------------------------------------------------------------------------
+
+/** Whether a chisel runs on a live capture in this build (else the usage error line). */
+export function liveChiselSupported(chisel: string): true | string {
+  const r = cp.spawnSync(process.execPath, [TSDIG, '-c', chisel, '-n', '1', '-q'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 2 && /need a capture|not available/.test(r.stderr)) return r.stderr.split('\n')[0]!;
+  return true;
+}
+
+/** Starts `tsdig --ui` live in a detached tmux session; returns undefined (and why) when it cannot run. */
+export async function startLiveUi(session: string): Promise<{ pid: number; stop: () => void } | string> {
+  if (!haveCmd('tmux')) return 'tmux is not installed';
+  const r = cp.spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '45', `${process.execPath} ${TSDIG} --ui; echo TSDIG-EXIT=$?; sleep 600`]);
+  if (r.status !== 0) return 'tmux new-session failed';
+  const stop = () => void cp.spawnSync('tmux', ['kill-session', '-t', session]);
+  await sleep(10_000);
+  const pane = cp.spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' }).stdout ?? '';
+  const exited = /TSDIG-EXIT=(\d+)/.exec(pane);
+  if (exited) {
+    stop();
+    return `tsdig --ui exited ${exited[1]}: ${pane.split('\n').find((l) => l.includes('tsdig:'))?.trim() ?? pane.trim().slice(0, 200)}`;
+  }
+  const panePid = Number(cp.spawnSync('tmux', ['display-message', '-p', '-t', session, '#{pane_pid}'], { encoding: 'utf8' }).stdout.trim());
+  const kid = cp.spawnSync('pgrep', ['-P', String(panePid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)[0];
+  return { pid: kid ?? panePid, stop };
+}
+
+export interface SoakResult {
+  mode: string;
+  seconds: number;
+  /** syscalls/s the load generator reached (2 events each) */
+  loadRate: number;
+  rssMb: number[];
+  uiRssMb: number[];
+  ui: string;
+  events: number;
+  drops: number;
+  exitCode: number | null;
+}
+
+/**
+ * A steady syscall load (`rate` syscalls/s, i.e. 2×rate events/s) for `seconds`, with tsdig
+ * running live (a chisel when live chisels exist, else `-q -S`, which still counts every event)
+ * and, when it works live, `tsdig --ui` in tmux. tsdig's RSS is sampled every `everyS` seconds.
+ */
+export async function runSoak(seconds: number, rate: number, everyS = 10, opts: { ui?: boolean; log?: (s: string) => void } = {}): Promise<SoakResult> {
+  buildLoad();
+  const chisel = liveChiselSupported('topprocs_file');
+  const args = chisel === true ? ['-q', '-c', 'topprocs_file'] : ['-q', '-S'];
+  const res: SoakResult = { mode: `tsdig ${args.join(' ')}${chisel === true ? '' : ` (chisels: ${chisel})`}`, seconds, loadRate: 0, rssMb: [], uiRssMb: [], ui: 'not run', events: 0, drops: 0, exitCode: null };
+  const live = startTsdig(args, { keepStdout: false });
+  let ui: Awaited<ReturnType<typeof startLiveUi>> | undefined;
+  try {
+    await live.ready;
+    if (opts.ui !== false) {
+      ui = await startLiveUi(`tsdig-soak-ui-${process.pid}`);
+      res.ui = typeof ui === 'string' ? ui : 'running live in tmux';
+    }
+    const load = runLoad(rate, seconds);
+    const t0 = Date.now();
+    for (let k = 1; k * everyS <= seconds; k++) {
+      await sleep(t0 + k * everyS * 1000 - Date.now());
+      res.rssMb.push(Math.round(rssKb(live.pid) / 1024));
+      if (ui && typeof ui !== 'string') res.uiRssMb.push(Math.round(rssKb(ui.pid) / 1024));
+      opts.log?.(`t=${k * everyS}s rss=${res.rssMb.at(-1)} MB${res.uiRssMb.length ? ` ui=${res.uiRssMb.at(-1)} MB` : ''} drops so far: ${live.stderr().split('\n').filter((l) => l.includes('ring buffer full')).length} reports`);
+      assert.equal(live.proc.exitCode, null, 'tsdig died during the soak; stderr:\n' + live.stderr());
+    }
+    const l = await load;
+    res.loadRate = Math.round(l.syscalls / l.seconds);
+    const ex = await live.stop();
+    res.exitCode = ex.code;
+    res.events = summaryEvents(live.stderr());
+    res.drops = summaryDrops(live.stderr());
+    return res;
+  } finally {
+    if (ui && typeof ui !== 'string') ui.stop();
     await live.stop('SIGKILL').catch(() => undefined);
   }
 }

@@ -415,7 +415,8 @@ export async function runChisels(o: CliOptions): Promise<number> {
       return 0;
     }
     const { requests, filter } = resolveRequests(o, dirs);
-    if (o.read.length === 0) throw new UsageError('chisels need a capture: use -r FILE (live capture is not available in this build)');
+    // no -r: live capture (src/live/chisels.ts drives a ChiselHost with live events)
+    if (o.read.length === 0) return await (await import('../live/chisels')).runLiveChisels(o, dirs);
     const defs = requests.map((r) => {
       const { def } = loadChisel(r.name, dirs);
       return { name: r.name, def, args: parseChiselArgs(def, r.args) };

@@ -14,6 +14,11 @@
 //    come out as in the original; state-only events of the input stay state-only.
 // -n counts events that pass the filter (internal ones included), -M seconds of event time.
 //
+// Live sources (src/live/write.ts, `sudo tsdig -w FILE`): the /proc scan goes through fileSink()
+// like a capture's metadata blocks, threads first seen later through lateSink(); with `live` set,
+// every file starts with one container event (324) per known container, and containers that become
+// known later (Docker answers asynchronously) get a 324 event in the stream (syncContainers()).
+//
 // Signals: SIGINT, SIGTERM and SIGHUP stop reading at the next event; the file is flushed and
 // closed, the summary printed, and the exit code is 0 (as sysdig, for a capture stopped on
 // purpose). A second signal closes the file at once and exits with 128+signal.
@@ -42,6 +47,10 @@ export interface WriteSessionOpts {
   maxEvents: number;
   /** -M: stop after this many seconds of event time (0: no limit) */
   maxSeconds: number;
+  /** live source: write container events for the engine's containers (header and later ones) */
+  live?: boolean;
+  /** live: which containers are worth a 324 event (e.g. not placeholders without metadata) */
+  keepContainer?: (c: ContainerInfo) => boolean;
 }
 
 export interface WriteStats {
@@ -76,6 +85,11 @@ export class WriteSession {
   private leading = true;
   private accepted = 0;
   private stopAt = -1;
+  /** live: the container infos written to the current file, by id */
+  private ctWritten = new Map<string, ContainerInfo>();
+  /** timestamp of the last event handled (container events written between batches get it) */
+  private lastHi = 0;
+  private lastLo = 0;
 
   constructor(readonly o: WriteSessionOpts) {
     this.out = new RotatingOutput(o.path, o.rotate, { gzip: o.gzip }, (w) => this.onNewFile(w));
@@ -128,16 +142,70 @@ export class WriteSession {
     this.leading = false;
   }
 
+  /**
+   * Live sources: where threads first seen in an event go. Until the first file's header is
+   * written they join the raw metadata too, so the header lists them.
+   */
+  lateSink(): Pick<CaptureSink, 'onThread' | 'onFds'> {
+    return {
+      onThread: (t) => {
+        if (this.pendingMeta && !this.sectionWritten) this.pendingMeta.threads!.push(t);
+        this.engine.addThreadRecord(t);
+      },
+      onFds: (tid, fds) => {
+        if (this.pendingMeta && !this.sectionWritten) this.pendingMeta.fds!.push({ tid, fds });
+        this.engine.addFds(tid, fds);
+      },
+    };
+  }
+
   /** Writes the header of a new output file: raw input metadata when it has not been written, else the state. */
   private onNewFile(w: ScapWriter): void {
+    this.ctWritten.clear();
     if (this.pendingMeta && !this.sectionWritten) {
       w.writeSection(this.pendingMeta);
+      if (this.o.live) this.writeContainers(w, this.lastTs);
     } else {
       w.writeSection(metaFromEngine(this.engine));
-      writeContainers(w, this.engine, this.lastTs);
+      this.writeContainers(w, this.lastTs);
     }
     this.sectionWritten = true;
     this.pendingMeta = null;
+  }
+
+  private writeContainers(w: ScapWriter, ts: bigint): void {
+    const keep = this.o.live ? this.o.keepContainer : undefined;
+    for (const c of this.engine.containers.byId.values()) {
+      if (keep && !keep(c)) continue;
+      w.writeContainerJson(containerJson(c), ts);
+      this.stats.written++;
+      this.ctWritten.set(c.id, c);
+    }
+  }
+
+  /**
+   * Live sources, between batches: a container event (324) for every container that became known
+   * (or changed) since the current file's header, so readers name it as the live view did.
+   */
+  syncContainers(): void {
+    const w = this.out.current;
+    if (!this.o.live || !w || !this.sectionWritten || this.error) return;
+    let ts = -1n;
+    try {
+      for (const c of this.engine.containers.byId.values()) {
+        if (this.ctWritten.get(c.id) === c) continue;
+        if (this.o.keepContainer && !this.o.keepContainer(c)) continue;
+        if (ts < 0n) ts = (BigInt(this.lastHi) << 32n) | BigInt(this.lastLo);
+        w.writeContainerJson(containerJson(c), ts);
+        this.out.counted();
+        this.stats.written++;
+        this.ctWritten.set(c.id, c);
+      }
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      this.error = err;
+      this.stopped = true;
+    }
   }
 
   private lastTs = 0n;
@@ -181,6 +249,8 @@ export class WriteSession {
 
   private handleInner(e: ScapEvent): boolean {
     this.stats.eventsIn++;
+    this.lastHi = e.tsHi;
+    this.lastLo = e.tsLo;
     // the output file (and a rotation) is decided before the event changes the state, so a new
     // file's tables describe the state just before its first event
     const w = this.ensureOutput(e);
@@ -311,7 +381,8 @@ function sharesFds(t: ThreadInfo): boolean {
 export function containerJson(c: ContainerInfo): string {
   const type = CT_TYPES.indexOf(c.type);
   const o: Record<string, unknown> = {
-    id: c.fullId || c.id, name: c.name, image: c.image, imageid: c.imageId, imagerepo: c.imageRepo, imagetag: c.imageTag,
+    // sinsp keys containers by the 12-character id (as cgroups give it): the full id would not match
+    id: c.id, name: c.name, image: c.image, imageid: c.imageId, imagerepo: c.imageRepo, imagetag: c.imageTag,
     type: type >= 0 ? type : 0, labels: c.labels,
     Mounts: c.mounts.map((m) => {
       const [Source, Destination, Mode, RW, Propagation] = m.split(':');
@@ -323,28 +394,27 @@ export function containerJson(c: ContainerInfo): string {
   return JSON.stringify({ container: o });
 }
 
-function writeContainers(w: ScapWriter, s: StateEngine, ts: bigint): void {
-  for (const c of s.containers.byId.values()) w.writeContainerJson(containerJson(c), ts);
-}
-
 // ------------------------------------------------------------------ the CLI job
 
-export async function runWrite(o: CliOptions): Promise<number> {
-  const path = o.write!;
-  if (o.read.length === 0) {
-    // live capture will drive WriteSession with its own event source (see the header comment)
-    throw new UsageError('writing a live capture is not wired up yet: use -r FILE -w OUT to re-write a capture');
-  }
+/** The session for `-w` with the command line's filter, limits and rotation. */
+export function sessionFor(o: CliOptions, extra: Partial<WriteSessionOpts> = {}): WriteSession {
   const filter = o.filter.trim() ? compileFilter<EventCtx>(o.filter, fieldRegistry()) : null;
-  const session = new WriteSession({
-    path,
+  return new WriteSession({
+    path: o.write!,
     gzip: o.compress,
     rotate: { sizeMb: o.fileSizeMb, seconds: o.rotateSeconds, events: o.eventLimit, limit: o.fileLimit },
     filter,
     fatfile: o.fatfile,
     maxEvents: o.numEvents,
     maxSeconds: o.seconds,
+    ...extra,
   });
+}
+
+export async function runWrite(o: CliOptions): Promise<number> {
+  // no -r: a live capture (root, eBPF addon) drives the session
+  if (o.read.length === 0) return (await import('../live/write')).runLiveWrite(o);
+  const session = sessionFor(o);
 
   const progress = o.quiet ? null : (await import('./progress')).startProgress(() => session.progress(), { tty: !!process.stderr.isTTY });
   let signals = 0;
@@ -394,12 +464,14 @@ export async function runWrite(o: CliOptions): Promise<number> {
   return 0;
 }
 
-function summary(s: WriteSession, interrupted: boolean): string {
+export function summary(s: WriteSession, interrupted: boolean): string {
   const st = s.stats;
   const sec = (Date.now() - st.startMs) / 1000;
   const files = s.files;
   const fileText = files.length === 1 ? files[0] : `${files.length} files (${files.join(', ')})`;
-  return `${interrupted ? 'Capture stopped by signal. ' : ''}Wrote ${st.written} events` +
+  const lost = s.out.lostEvents;
+  return `${interrupted ? 'Capture stopped by signal. ' : ''}Wrote ${st.written - lost} events` +
+    (lost > 0 ? ` (${lost} more were cut off by the failed write)` : '') +
     (st.stateOnly ? ` (${st.stateOnly} state-only)` : '') +
     `, ${s.out.bytes} bytes, to ${fileText || 'no file'} in ${sec.toFixed(2)} s; ` +
     `${st.filteredOut} filtered out, ${st.drops} dropped.\n`;

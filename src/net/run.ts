@@ -10,6 +10,7 @@ import { decodePacket, PacketInfo } from './decode';
 import { PcapngWriter } from './pcapng';
 import { NetStats, NetIface, NetSnapshot } from './stats';
 import { hostIfaces, listContainers, dockerEvents, HostIface } from './ifaces';
+import { startOwnerTracker, OwnerTracker } from './owners';
 
 export class PcapPrereqError extends Error {}
 
@@ -59,6 +60,19 @@ export interface PcapRunResult {
   packets: number;
   bytes: number;
   stats: NetSnapshot;
+  /** process attribution from the syscall capture */
+  attribution: {
+    enabled: boolean;
+    /** why it is off */
+    note?: string;
+    /** syscall events read, lost in the ring buffer, socket tuples indexed */
+    events?: number;
+    drops?: number;
+    tuples?: number;
+    /** connections with at least one end attributed, of all TCP/UDP connections */
+    attributed: number;
+    connections: number;
+  };
 }
 
 export async function runPcap(o: CliOptions): Promise<number> {
@@ -142,6 +156,20 @@ export async function runPcap(o: CliOptions): Promise<number> {
   );
 
   const containerCache = new Map<string, { name: string; pid: number }>();
+  // which process holds each connection end: the eBPF syscall capture in this process, when possible
+  let owners: OwnerTracker | undefined;
+  let ownersNote: string | undefined;
+  const started = await startOwnerTracker((id) => {
+    for (const [full, c] of containerCache) if (full.startsWith(id)) return c.name;
+    return '';
+  });
+  if (typeof started === 'string') {
+    ownersNote = started;
+    process.stderr.write(`tsdig: packets are not attributed to processes (syscall capture unavailable: ${started})\n`);
+  } else {
+    owners = started;
+    stats.resolver = owners.index;
+  }
   let scanning = false;
   let rescanAgain = false;
 
@@ -232,7 +260,10 @@ export async function runPcap(o: CliOptions): Promise<number> {
     if (debounce) clearTimeout(debounce);
     debounce = setTimeout(() => void scan(), 50);
   });
-  const flushTimer = setInterval(() => writer.flush(), 1000);
+  const flushTimer = setInterval(() => {
+    writer.flush();
+    stats.sample();
+  }, 1000);
 
   try {
     // wait for the first set of interfaces to open before the -M clock starts
@@ -261,12 +292,25 @@ export async function runPcap(o: CliOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
     await mgr.closeAll();
     writer.close();
+    owners?.stop();
   }
+  stats.sample();
   const snap = stats.snapshot();
-  const result: PcapRunResult = { file, packets: writer.packets, bytes: stats.bytes, stats: snap };
+  const ipConns = snap.connections.filter((c) => c.proto === 'tcp' || c.proto === 'udp');
+  const attributed = ipConns.filter((c) => c.srcOwner || c.dstOwner).length;
+  const ost = owners?.stats();
+  const result: PcapRunResult = {
+    file,
+    packets: writer.packets,
+    bytes: stats.bytes,
+    stats: snap,
+    attribution: owners
+      ? { enabled: true, events: ost!.events, drops: ost!.drops, tuples: ost!.tuples, attributed, connections: ipConns.length }
+      : { enabled: false, note: ownersNote, attributed: 0, connections: ipConns.length },
+  };
   process.stdout.write(JSON.stringify(result) + '\n');
   process.stderr.write(
-    `tsdig: ${writer.packets} packets (${stats.bytes} bytes) on ${snap.interfaces.length} interfaces, ${snap.connections.length} connections, written to ${file}\n`,
+    `tsdig: ${writer.packets} packets (${stats.bytes} bytes) on ${snap.interfaces.length} interfaces, ${snap.connections.length} connections${owners ? ` (${attributed} of ${ipConns.length} TCP/UDP attributed to processes)` : ''}, written to ${file}\n`,
   );
   return 0;
 }

@@ -4,6 +4,8 @@
 // bridge crosses both veths and is therefore counted once for each container, as sysdig's
 // per-container views count each side's socket).
 import { PacketInfo, PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, formatAddr } from './decode';
+import type { ConnResolver, SockOwner } from './owners';
+import { ipv4Str, ipv6Str } from '../util/net';
 
 export interface NetIface {
   id: number; // interface id in the pcapng file (and in snapshots)
@@ -25,9 +27,18 @@ interface Counters {
   tcpRetrans: number;
   lastPackets: number;
   lastBytes: number;
+  /** per-second samples (sample()): previous totals and the highest rates seen */
+  sampPackets: number;
+  sampBytes: number;
+  peakPps: number;
+  peakBps: number;
 }
 
 const newCounters = (): Counters => ({
+  sampPackets: 0,
+  sampBytes: 0,
+  peakPps: 0,
+  peakBps: 0,
   packets: 0,
   bytes: 0,
   rxPackets: 0,
@@ -65,6 +76,14 @@ class Conn {
   lastMs = 0;
   lastPackets = 0;
   lastBytes = 0;
+  /** processes holding the A and B ends (syscall attribution), once found */
+  ownA: SockOwner | undefined;
+  ownB: SockOwner | undefined;
+  /** resolver generation of the last lookup, and when (packet time) */
+  attrGen = -1;
+  attrMs = 0;
+  aText: string | undefined;
+  bText: string | undefined;
   constructor(
     readonly hash: number,
     readonly iface: NetIface,
@@ -111,6 +130,29 @@ export interface ConnSnapshot {
   lastMs: number;
   pps: number; // since the previous snapshot
   bps: number; // bytes per second
+  /**
+   * The process holding the socket of the end inside this interface's container (on a host
+   * interface: the src end when it is local, else the dst end); null when not attributed.
+   */
+  pid: number | null;
+  proc: string | null;
+  /** container name of that process ('host' for host processes) */
+  container: string | null;
+  /** which end pid/proc/container describe */
+  side: 'src' | 'dst' | null;
+  /** both ends, each when it is a local socket the syscall capture saw */
+  srcOwner: OwnerSnapshot | null;
+  dstOwner: OwnerSnapshot | null;
+}
+
+export interface OwnerSnapshot {
+  pid: number;
+  ppid: number;
+  tid: number;
+  proc: string;
+  exe: string;
+  containerId: string; // short id, '' for the host
+  container: string; // name, 'host' for the host
 }
 
 export interface GroupSnapshot {
@@ -123,6 +165,11 @@ export interface GroupSnapshot {
   tcpRetrans: number;
   pps: number;
   bps: number;
+  /** averages over the whole run, and the highest one-second rates (when sample() runs every second) */
+  avgPps: number;
+  avgBps: number;
+  peakPps: number;
+  peakBps: number;
 }
 
 export interface ContainerSnapshot extends GroupSnapshot {
@@ -164,6 +211,9 @@ export class NetStats {
   private nConns = 0;
   private lastSnapMs = Date.now();
   private readonly startMs = Date.now();
+  private lastSampleMs = Date.now();
+  /** syscall attribution of connection ends (src/net/owners.ts); none: connections carry no process */
+  resolver: ConnResolver | undefined;
 
   addInterface(info: NetIface): void {
     if (!this.ifaces.has(info.id)) this.ifaces.set(info.id, { info, c: newCounters(), nonIp: 0 });
@@ -199,6 +249,12 @@ export class NetStats {
     }
     const conn = this.lookup(info, buf, p, nowMs, ct);
     const fromA = this.fromA;
+    const r = this.resolver;
+    // attribution is looked up again only when the index changed, at most every 20 ms per connection
+    if (r !== undefined && conn.attrGen !== r.gen && (conn.ownA === undefined || conn.ownB === undefined) && nowMs - conn.attrMs >= 20) {
+      conn.attrMs = nowMs;
+      attribute(conn, r);
+    }
     conn.packets++;
     conn.bytes += wireLen;
     conn.lastMs = nowMs;
@@ -283,6 +339,26 @@ export class NetStats {
     return c;
   }
 
+  /**
+   * One-second rate sample for the peak rates of interfaces and containers: call about once a
+   * second (independent of snapshot(), whose rates are since the previous snapshot).
+   */
+  sample(nowMs = Date.now()): void {
+    const dt = nowMs - this.lastSampleMs;
+    if (dt < 200) return;
+    this.lastSampleMs = nowMs;
+    const upd = (c: Counters): void => {
+      const pps = ((c.packets - c.sampPackets) * 1000) / dt;
+      const bps = ((c.bytes - c.sampBytes) * 1000) / dt;
+      if (pps > c.peakPps) c.peakPps = pps;
+      if (bps > c.peakBps) c.peakBps = bps;
+      c.sampPackets = c.packets;
+      c.sampBytes = c.bytes;
+    };
+    for (const ie of this.ifaces.values()) upd(ie.c);
+    for (const ct of this.containers.values()) upd(ct.c);
+  }
+
   get connectionCount(): number {
     return this.nConns;
   }
@@ -291,6 +367,7 @@ export class NetStats {
   snapshot(nowMs = Date.now()): NetSnapshot {
     const intervalMs = Math.max(1, nowMs - this.lastSnapMs);
     const perSec = 1000 / intervalMs;
+    const runSecs = Math.max(1e-3, (nowMs - this.startMs) / 1000);
     const group = (c: Counters): GroupSnapshot => {
       const g: GroupSnapshot = {
         packets: c.packets,
@@ -302,6 +379,10 @@ export class NetStats {
         tcpRetrans: c.tcpRetrans,
         pps: (c.packets - c.lastPackets) * perSec,
         bps: (c.bytes - c.lastBytes) * perSec,
+        avgPps: c.packets / runSecs,
+        avgBps: c.bytes / runSecs,
+        peakPps: c.peakPps,
+        peakBps: c.peakBps,
       };
       c.lastPackets = c.packets;
       c.lastBytes = c.bytes;
@@ -316,8 +397,12 @@ export class NetStats {
       containers.push({ id: ct.id, name: ct.name, ifaces: [...ct.ifaces], connections: ct.conns, ...group(ct.c) });
     }
     const connections: ConnSnapshot[] = [];
+    const r = this.resolver;
     for (const head of this.table.values()) {
-      for (let c: Conn | undefined = head; c; c = c.next) connections.push(connSnapshot(c, perSec));
+      for (let c: Conn | undefined = head; c; c = c.next) {
+        if (r !== undefined && c.attrGen !== r.gen && (c.ownA === undefined || c.ownB === undefined)) attribute(c, r);
+        connections.push(connSnapshot(c, perSec, r));
+      }
     }
     connections.sort((x, y) => y.bytes - x.bytes);
     this.lastSnapMs = nowMs;
@@ -341,11 +426,42 @@ function bump(c: Counters, tx: boolean, len: number): void {
   }
 }
 
-function connSnapshot(c: Conn, perSec: number): ConnSnapshot {
+/** Looks both ends of c up in the socket index (TCP and UDP only). */
+function attribute(c: Conn, r: ConnResolver): void {
+  c.attrGen = r.gen;
+  if (c.proto !== PROTO_TCP && c.proto !== PROTO_UDP) return;
+  if (c.aPort === 0 && c.bPort === 0) return; // fragments without ports
+  // the same text the syscall side makes of socket addresses
+  const a = (c.aText ??= addrText(c.aAddr));
+  const b = (c.bText ??= addrText(c.bAddr));
+  const cid = c.iface.containerId;
+  c.ownA ??= r.lookup(c.proto, a, c.aPort, b, c.bPort, cid);
+  c.ownB ??= r.lookup(c.proto, b, c.bPort, a, c.aPort, cid);
+}
+
+function addrText(x: Uint8Array): string {
+  const b = Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  return x.length === 4 ? ipv4Str(b, 0) : ipv6Str(b, 0);
+}
+
+function ownerSnapshot(o: SockOwner | undefined, r: ConnResolver | undefined): OwnerSnapshot | null {
+  if (!o) return null;
+  const container = o.containerId ? r?.containerName(o.containerId) || o.containerId : 'host';
+  return { pid: o.pid, ppid: o.ppid, tid: o.tid, proc: o.proc, exe: o.exe, containerId: o.containerId, container };
+}
+
+function connSnapshot(c: Conn, perSec: number, r?: ConnResolver): ConnSnapshot {
   const n = c.family === 6 ? 16 : 4;
   const aFirst = c.clientIsA !== 0; // unknown: report A → B
   const a = formatAddr(c.aAddr, 0, n);
   const b = formatAddr(c.bAddr, 0, n);
+  const srcOwner = ownerSnapshot(aFirst ? c.ownA : c.ownB, r);
+  const dstOwner = ownerSnapshot(aFirst ? c.ownB : c.ownA, r);
+  // the end inside the interface's container (host interfaces: a host process, src first)
+  const want = c.iface.containerId.slice(0, 12);
+  const side: 'src' | 'dst' | null =
+    srcOwner && srcOwner.containerId === want ? 'src' : dstOwner && dstOwner.containerId === want ? 'dst' : !want && srcOwner ? 'src' : !want && dstOwner ? 'dst' : null;
+  const local = side === 'src' ? srcOwner : side === 'dst' ? dstOwner : null;
   const s: ConnSnapshot = {
     ifaceId: c.iface.id,
     iface: c.iface.name,
@@ -374,6 +490,12 @@ function connSnapshot(c: Conn, perSec: number): ConnSnapshot {
     lastMs: c.lastMs,
     pps: (c.packets - c.lastPackets) * perSec,
     bps: (c.bytes - c.lastBytes) * perSec,
+    pid: local ? local.pid : null,
+    proc: local ? local.proc : null,
+    container: local ? local.container : null,
+    side,
+    srcOwner,
+    dstOwner,
   };
   c.lastPackets = c.packets;
   c.lastBytes = c.bytes;

@@ -74,6 +74,8 @@ export class RotatingOutput {
   /** bytes and events over all files */
   totalBytes = 0;
   totalEvents = 0;
+  /** event blocks written but lost to a failed write (cut off to keep the file readable) */
+  lostEvents = 0;
 
   constructor(
     readonly base: string,
@@ -153,6 +155,7 @@ export class RotatingOutput {
       w.close();
     } finally {
       this.totalBytes += w.fileBytes;
+      this.lostEvents += w.events - w.eventsCommitted;
     }
   }
 

@@ -130,6 +130,10 @@ export class ScapWriter {
   bytes = 0;
   /** event blocks written (buffered ones included) */
   events = 0;
+  /** event blocks known to be in the file (after a failed write: the ones that survived the cut) */
+  eventsCommitted = 0;
+  /** event blocks in the buffer */
+  private bufEvents = 0;
   /** compressed/uncompressed ratio of the last gzip member, to estimate the file size */
   private ratio = 1;
   private readonly isRegular: boolean;
@@ -147,6 +151,14 @@ export class ScapWriter {
       /* keep false */
     }
     this.isRegular = regular;
+    // an existing file keeps its mode on open: captures hold other users' data, so force 0600
+    if (regular) {
+      try {
+        fs.fchmodSync(fd, 0o600);
+      } catch {
+        /* not ours to change (e.g. another owner's file we may still write) */
+      }
+    }
   }
 
   /** Creates (mode 0600) or truncates the file. exclusive: refuse an existing file (EEXIST). */
@@ -267,6 +279,7 @@ export class ScapWriter {
     while (z < t) b[z++] = 0;
     b.writeUInt32LE(blen, t);
     this.events++;
+    this.bufEvents++;
     this.blockDone(p + blen);
   }
 
@@ -295,6 +308,7 @@ export class ScapWriter {
     b.fill(0, q + evLen, p + blen - 4);
     b.writeUInt32LE(blen, p + blen - 4);
     this.events++;
+    this.bufEvents++;
     this.blockDone(p + blen);
   }
 
@@ -312,6 +326,7 @@ export class ScapWriter {
     } catch (e) {
       // keep what is complete: whole blocks for a raw file, whole members for gzip
       const keep = this.gzip ? 0 : wholeBlocks(data, done);
+      if (keep > 0) this.eventsCommitted += eventBlocks(data, keep);
       let cut = this.committed + keep;
       try {
         if (this.isRegular) fs.ftruncateSync(this.fd, cut);
@@ -323,9 +338,12 @@ export class ScapWriter {
       this.failed = new WriteError(`${why.message}${tail}`, this.path, why.code);
       this.committed = Math.max(0, cut);
       this.pos = 0;
+      this.bufEvents = 0;
       throw this.failed;
     }
     this.committed += data.length;
+    this.eventsCommitted += this.bufEvents;
+    this.bufEvents = 0;
     this.pos = 0;
   }
 
@@ -357,6 +375,19 @@ function wholeBlocks(data: Buffer, n: number): number {
     p += len;
   }
   return p;
+}
+
+/** Event blocks among the whole blocks at the start of data[0..n). */
+function eventBlocks(data: Buffer, n: number): number {
+  let k = 0;
+  for (let p = 0; p + 8 <= n; ) {
+    const t = data.readUInt32LE(p);
+    const len = data.readUInt32LE(p + 4);
+    if (len < 12 || p + len > n) break;
+    if (t === WBT.EV_V2 || t === WBT.EVF_V2 || t === WBT.EV_V2_LARGE || t === WBT.EVF_V2_LARGE) k++;
+    p += len;
+  }
+  return k;
 }
 
 function ioError(e: unknown, path: string, what: string): WriteError {

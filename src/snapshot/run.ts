@@ -1,4 +1,4 @@
-// `tsdig -r FILE --snapshot VIEW [-d ms] [filter]`: one frame of a view as plain text.
+// `tsdig -r FILE --snapshot VIEW [-d ms] [-j] [filter]`: one frame of a view as plain text (-j: JSON).
 // Without -d the frame covers the whole trace (as csysdig --raw on a file); with -d it is the
 // first interval of that length. Deterministic: event time only, never wall-clock time.
 import * as path from 'node:path';
@@ -6,6 +6,7 @@ import { CliOptions, UsageError } from '../cli/options';
 import { findView, VIEWS } from '../views';
 import { collectSnapshots } from './collect';
 import { renderFrame } from './format';
+import { snapshotJson } from './export';
 import { Snapshot } from './types';
 
 /** True when -d/--delay was given on the command line (CliOptions has only the value). */
@@ -38,6 +39,11 @@ export async function runSnapshot(o: CliOptions, argv: readonly string[] = proce
   const snap = first as Snapshot | null;
   if (!snap) return 1;
   const source = o.read.map((f) => path.basename(f)).join(', ');
+  if (o.json) {
+    const j = snapshotJson(snap, { viewId: view.id, viewName: view.name, path: '', filter: r.agg.filterText, source });
+    process.stdout.write(JSON.stringify({ ...j, captured: r.captured }) + '\n');
+    return 0;
+  }
   process.stdout.write(renderFrame(snap, { viewName: view.name, path: '', source: `${source} (${r.captured} evts)`, filter: r.agg.filterText }));
   return 0;
 }

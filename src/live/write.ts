@@ -1,0 +1,95 @@
+// `sudo tsdig -w FILE [filter]`: a live capture written to a .scap file sysdig 0.29.3 reads.
+//
+// The shared live source (src/live/source.ts) drives a WriteSession (src/cli/write.ts): the /proc
+// scan becomes the first file's machine info, interface, user, process and fd lists (the raw
+// records, as sysdig writes its own scan); threads first seen later are read from /proc and join
+// the state; every file starts with a container event (324) per container Docker described, and
+// containers described later get one in the stream. Filtering, fatfile (default), -n, -M, -C, -G,
+// -W, -e and -z are the session's; -s and --bufsize go to the addon.
+//
+// Progress: drops come from the ring buffer's counters once a second. On stop (limit, signal, a
+// full disk) the file is flushed and closed; a write error is reported as one line, exit 1, and
+// the file keeps every complete block.
+import { CliOptions } from '../cli/options';
+import { WriteError } from '../scap/writer';
+import { ContainerInfo } from '../state/containers';
+import { sessionFor, summary } from '../cli/write';
+import type { ProgressHandle } from '../cli/progress';
+import { captureLive } from './source';
+
+/** a container Docker has not described: its name is its id, nothing worth a 324 event */
+const described = (c: ContainerInfo) => !(c.name === c.id && c.fullId === c.id && !c.image);
+
+export async function runLiveWrite(o: CliOptions): Promise<number> {
+  const session = sessionFor(o, { live: true, keepContainer: described });
+  const bootSink = session.fileSink();
+  let progress: ProgressHandle | null = null;
+  const startProgress = o.quiet ? null : (await import('../cli/progress')).startProgress;
+
+  let r;
+  try {
+    r = await captureLive(
+      o,
+      {
+        engine: session.engine,
+        bootSink: () => bootSink,
+        lateSink: () => session.lateSink(),
+        handle: (ev) => bootSink.onEvent(ev) !== false,
+        afterBatch: () => {
+          session.syncContainers();
+          if (session.error) throw session.error;
+        },
+        tick: (st) => {
+          session.stats.drops = st.drops;
+        },
+        onForce: () => {
+          progress?.stop();
+          try {
+            session.finish();
+          } catch {
+            /* exiting anyway */
+          }
+        },
+      },
+      {
+        warnDrops: false,
+        started: () => {
+          session.stats.startMs = Date.now();
+          progress = startProgress?.(() => session.progress(), { tty: !!process.stderr.isTTY }) ?? null;
+        },
+      },
+    );
+  } catch (e) {
+    (progress as ProgressHandle | null)?.stop();
+    try {
+      session.finish(false);
+    } catch {
+      /* the first error is the one reported */
+    }
+    throw e;
+  }
+  if (!r) {
+    // nothing was captured: leave no file behind
+    return 1;
+  }
+  let failure: unknown = r.failure ?? session.error;
+  try {
+    session.finish(!failure || failure instanceof WriteError);
+  } catch (e) {
+    failure ??= e;
+  }
+  (progress as ProgressHandle | null)?.stop();
+  if (!o.quiet) {
+    process.stderr.write(
+      summary(session, r.signal !== null).replace(/\n$/, '') +
+        ` Live: ${r.events} events captured in ${r.secs.toFixed(1)} s, ${r.stats.drops} dropped by the ring buffer` +
+        `${r.malformed ? `, ${r.malformed} malformed` : ''}${r.lookups ? `, ${r.lookups} late threads read from /proc` : ''}.\n`,
+    );
+  }
+  if (failure instanceof WriteError) {
+    process.stderr.write(`tsdig: ${failure.path}: ${failure.message}\n`);
+    return 1;
+  }
+  if (failure) throw failure;
+  return 0;
+}

@@ -1,0 +1,225 @@
+// Socket owners for `--pcap`: which process (and container) holds each end of a connection seen on
+// the wire. The eBPF syscall capture runs in the same process as the packet capture (no printing):
+// a StateEngine bootstrapped from /proc and kept current by the events keeps every process's fd
+// table, and an index keyed by socket tuple (protocol, local address:port, remote address:port) is
+// updated from it: once from the /proc scan, then on every socket event (connect, accept, bind,
+// sendto/recvfrom…) whose socket tuple is new. Entries outlive their sockets (bounded, oldest
+// dropped first), so a connection that closed before the end of the run still names its process.
+//
+// Addresses are matched as the endpoints themselves see them: a container's traffic on its veth
+// carries the container's own address (NAT happens further out, on the host's uplink), as does the
+// container process's socket; loopback traffic carries 127.0.0.1 on both. Packets seen after NAT
+// (the uplink side of a masqueraded connection) match no socket and stay unattributed.
+import { EVENTS, EVENT_MAX } from '../events/table';
+import { ScapEvent } from '../events/event';
+import { EventProcessor } from '../pipeline/processor';
+import { StateEngine } from '../state/engine';
+import { FdInfo, L4 } from '../state/fdinfo';
+import { ThreadInfo } from '../state/thread';
+import { FdType } from '../scap/types';
+import { NativeCapture, NativeStats, NativeUnavailableError, forEachRecord } from '../live/native';
+import { bootstrap, readThreadInto } from '../live/proc';
+import { DockerWatcher, DEFAULT_DOCKER_SOCKET } from '../live/docker';
+
+/** The process holding one end of a connection. */
+export interface SockOwner {
+  pid: number;
+  /** parent process id */
+  ppid: number;
+  tid: number;
+  proc: string;
+  exe: string;
+  /** short (12-character) container id; '' for the host */
+  containerId: string;
+}
+
+/** What NetStats asks to attribute a connection's ends. */
+export interface ConnResolver {
+  /** changes whenever an entry is added or replaced: a failed lookup is worth repeating only then */
+  readonly gen: number;
+  /** the socket whose local end is lip:lport and remote end rip:rport (ipProto 6 or 17) */
+  lookup(ipProto: number, lip: string, lport: number, rip: string, rport: number, ifaceContainerId: string): SockOwner | undefined;
+  /** container name for a short id ('' when unknown) */
+  containerName(shortId: string): string;
+}
+
+const MAX_ENTRIES = 1 << 18;
+
+const ipProtoOf = (l4: L4): number => (l4 === L4.TCP ? 6 : l4 === L4.UDP ? 17 : 0);
+
+/** The tuple index. Pure (no capture): fed FdInfos with their threads. */
+export class SocketIndex implements ConnResolver {
+  gen = 0;
+  /** tuples indexed (including replaced ones) */
+  added = 0;
+  private readonly byTuple = new Map<string, SockOwner>();
+  /** bound/listening sockets: "proto|ip|port" (specific address) and "proto|*|port|container" (wildcard) */
+  private readonly listeners = new Map<string, SockOwner>();
+  private readonly seen = new WeakMap<FdInfo, string>();
+
+  constructor(private readonly names: (id: string) => string = () => '') {}
+
+  get size(): number {
+    return this.byTuple.size;
+  }
+
+  /** Indexes one socket of thread t (no-op for anything but a TCP/UDP socket with a known tuple). */
+  note(t: ThreadInfo, f: FdInfo): void {
+    const type = f.type;
+    if (type === FdType.IPV4_SOCK || type === FdType.IPV6_SOCK) {
+      const proto = ipProtoOf(f.l4proto);
+      if (proto === 0 || f.sport === 0 || f.dport === 0 || f.sip === '' || f.dip === '') return;
+      // the tuple reads client → server; role says which end is this process's (unknown: as /proc lists it, local first)
+      const server = f.role === 1;
+      const key = server ? tupleKey(proto, f.dip, f.dport, f.sip, f.sport) : tupleKey(proto, f.sip, f.sport, f.dip, f.dport);
+      if (this.seen.get(f) === key) return;
+      this.seen.set(f, key);
+      this.byTuple.delete(key); // re-inserted last: the oldest entries go first when the index is full
+      this.byTuple.set(key, ownerOf(t));
+      if (this.byTuple.size > MAX_ENTRIES) this.byTuple.delete(this.byTuple.keys().next().value!);
+      this.added++;
+      this.gen++;
+    } else if ((type === FdType.IPV4_SERVSOCK || type === FdType.IPV6_SERVSOCK) && f.sport !== 0) {
+      const proto = ipProtoOf(f.l4proto) || 6;
+      const wild = f.sip === '' || f.sip === '0.0.0.0' || f.sip === '::';
+      const t0 = t.mainThread();
+      const key = wild ? `${proto}|*|${f.sport}|${t0.containerId}` : `${proto}|${f.sip}|${f.sport}`;
+      if (this.seen.get(f) === key) return;
+      this.seen.set(f, key);
+      this.listeners.set(key, ownerOf(t));
+      if (proto === 6 && f.l4proto === L4.UNKNOWN) this.listeners.set(key.replace(/^6/, '17'), ownerOf(t));
+      this.gen++;
+    }
+  }
+
+  /** Indexes every socket of every process in the engine (after the /proc scan). */
+  noteAll(engine: StateEngine): void {
+    for (const t of engine.threads.values()) {
+      const m = t.mainThread();
+      if (m !== t && m.fds === t.fds) continue; // shares the main thread's table: indexed under it
+      for (const f of t.fds.values()) if (f.isIp) this.note(t, f);
+    }
+  }
+
+  lookup(ipProto: number, lip: string, lport: number, rip: string, rport: number, ifaceContainerId: string): SockOwner | undefined {
+    const o = this.byTuple.get(tupleKey(ipProto, lip, lport, rip, rport));
+    if (o) return o;
+    // a server socket that has not (yet) shown this peer: bound address, then any address in the
+    // interface's own container (wildcard binds exist in every network namespace)
+    return (
+      this.listeners.get(`${ipProto}|${lip}|${lport}`) ??
+      (lip === rip ? undefined : this.listeners.get(`${ipProto}|*|${lport}|${ifaceContainerId.slice(0, 12)}`))
+    );
+  }
+
+  containerName(shortId: string): string {
+    return this.names(shortId);
+  }
+}
+
+const tupleKey = (proto: number, lip: string, lport: number, rip: string, rport: number): string => `${proto}|${lip}|${lport}|${rip}|${rport}`;
+
+function ownerOf(t: ThreadInfo): SockOwner {
+  const m = t.mainThread();
+  return { pid: t.pid, ppid: m.ptid, tid: t.tid, proc: m.comm || t.comm, exe: m.exe || t.exe, containerId: m.containerId || t.containerId };
+}
+
+/** Exit events that may give a socket its tuple; accept-family exits also return the new fd. */
+const SOCK_EXIT = new Uint8Array(EVENT_MAX);
+const ACCEPT_EXIT = new Uint8Array(EVENT_MAX);
+/** clone-family exits (the child's first event creates it) and procexit: never looked up in /proc */
+const NO_LOOKUP = new Uint8Array(EVENT_MAX);
+for (const e of EVENTS) {
+  if (e.dir === 1 && /^(connect|accept|accept4|bind|listen|sendto|recvfrom|sendmsg|recvmsg|sendmmsg|recvmmsg)$/.test(e.name)) SOCK_EXIT[e.id] = 1;
+  if (e.dir === 1 && /^accept4?$/.test(e.name)) ACCEPT_EXIT[e.id] = 1;
+  if ((e.dir === 1 && /^(clone|fork|vfork|clone3)$/.test(e.name)) || e.name === 'procexit') NO_LOOKUP[e.id] = 1;
+}
+
+export interface OwnerTracker {
+  readonly index: SocketIndex;
+  stats(): NativeStats & { lookups: number; tuples: number };
+  stop(): void;
+}
+
+/**
+ * Starts the syscall capture feeding a SocketIndex. Returns the reason as a string when it cannot
+ * run here (no addon, no BPF rights, old kernel…); packet capture goes on without attribution then.
+ * `knownNames` gives container names the caller already knows (from its veth discovery).
+ */
+export async function startOwnerTracker(knownNames: (shortId: string) => string = () => ''): Promise<OwnerTracker | string> {
+  if (process.env.TSDIG_PCAP_ATTRIB === '0') return 'disabled by TSDIG_PCAP_ATTRIB=0';
+  let cap: NativeCapture;
+  try {
+    // no I/O data is needed: only the tuples and the process tree
+    cap = new NativeCapture({ snaplen: 0, bufferSize: 16 << 20 });
+  } catch (e) {
+    if (e instanceof NativeUnavailableError) return e.message.split('\n')[0]!;
+    throw e;
+  }
+  const proc = new EventProcessor({}, () => {});
+  const engine = proc.engine;
+  const index = new SocketIndex((id) => engine.containers.get(id)?.name || knownNames(id));
+  const docker = new DockerWatcher(engine.containers, {
+    socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET,
+    warn: (m) => {
+      if (process.env.TSDIG_DEBUG) process.stderr.write(`tsdig: ${m}\n`);
+    },
+  });
+  const dockerReady = docker.start();
+  const sink = engine.metadataSink(() => {});
+  bootstrap(sink);
+  engine.fixupSocketRoles();
+  index.noteAll(engine);
+  const threads = engine.threads;
+  for (const t of threads.values()) if (t.containerId) docker.want(t.containerId);
+  await Promise.race([dockerReady, new Promise((r) => setTimeout(r, 1000).unref())]);
+
+  const addSink = { onThread: sink.onThread, onFds: sink.onFds };
+  const haveMain = (pid: number): boolean => threads.has(pid);
+  const gone = new Set<number>();
+  const ev = new ScapEvent();
+  let lookups = 0;
+  let stopped = false;
+  const onBatch = (ab: ArrayBuffer, nbytes: number): void => {
+    if (stopped) return;
+    const buf = Buffer.from(ab, 0, nbytes);
+    forEachRecord(ab, nbytes, (off, cpu) => {
+      ev.set(buf, off, 26, cpu, 0);
+      const type = ev.type;
+      if (type >= EVENT_MAX || !ev.wellFormed()) return;
+      const tid = ev.tid;
+      let t = threads.get(tid);
+      if (!t && !NO_LOOKUP[type] && !gone.has(tid)) {
+        lookups++;
+        if (!readThreadInto(tid, haveMain, addSink)) gone.add(tid);
+        t = threads.get(tid);
+        if (t) for (const f of t.fds.values()) if (f.isIp) index.note(t, f);
+      }
+      proc.handle(ev);
+      if (SOCK_EXIT[type]) {
+        const th = engine.thread;
+        if (!th) return;
+        const f = engine.fd;
+        if (f) index.note(th, f);
+        if (ACCEPT_EXIT[type]) {
+          const fd = ev.int(0);
+          const nf = fd !== undefined && fd >= 0 ? th.fds.get(fd) : undefined;
+          if (nf) index.note(th, nf);
+        }
+        const cid = th.mainThread().containerId;
+        if (cid && !engine.containers.byId.has(cid)) docker.want(cid);
+      }
+    });
+  };
+  cap.start(onBatch);
+  return {
+    index,
+    stats: () => ({ ...cap.stats(), lookups, tuples: index.size }),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      cap.close();
+      docker.stop();
+    },
+  };
+}
