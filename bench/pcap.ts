@@ -1,10 +1,12 @@
 // Packet capture throughput benchmark (not a test). Needs root and the cap module.
-//   npm run build && node dist/bench/pcap.js [--n 200000] [--runs 3] [--rates 20000,50000,100000] [--write]
+//   npm run build && node dist/bench/pcap.js [--n 200000] [--runs 3] [--rates 20000,50000,100000] [--write] [--attrib]
 // A child Node process sends N 64-byte UDP datagrams to 127.0.0.1:<port> (a bound sink socket in the
 // same child never reads them); tsdig's capture path (one cap child on `lo` with the filter
 // "udp and dst port <port>", the parent decoding each frame and counting it in NetStats, and with
 // --write also writing pcapng) counts what it sees. First unpaced floods, then paced runs at --rates.
 // Reports sent, captured, loss, pps (captured ÷ capture span) and parent CPU per packet.
+// --attrib also runs the eBPF syscall capture in the parent (as `--pcap` does, src/net/owners.ts)
+// and joins the flood's connection with the sender's socket: the attribution column names it.
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +16,7 @@ import { decodePacket, PacketInfo } from '../src/net/decode';
 import { NetStats } from '../src/net/stats';
 import { PcapngWriter } from '../src/net/pcapng';
 import { checkPcapPrerequisites } from '../src/net/run';
+import { startOwnerTracker, OwnerTracker } from '../src/net/owners';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf('--' + name);
@@ -23,6 +26,8 @@ const N = Number(arg('n', '200000'));
 const RUNS = Number(arg('runs', '3'));
 const RATES = arg('rates', '20000,50000,100000').split(',').filter(Boolean).map(Number);
 const WRITE = process.argv.includes('--write');
+const ATTRIB = process.argv.includes('--attrib');
+let owners: OwnerTracker | undefined;
 const BUF_MB = Number(arg('bufmb', '128')); // kernel ring per interface: lo's 64 KiB MTU makes every ring slot ~64 KiB
 const PORT = 39000 + (process.pid % 1000);
 
@@ -66,6 +71,7 @@ interface Result {
   senderPps: number;
   pps: number;
   cpuUsPerPkt: number;
+  owner: string;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -73,6 +79,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 async function once(rate: number, file: string): Promise<Result> {
   const stats = new NetStats();
+  stats.resolver = owners?.index;
   const p = new PacketInfo();
   const writer = WRITE ? new PcapngWriter(file) : undefined;
   let linktype = 1;
@@ -128,7 +135,13 @@ async function once(rate: number, file: string): Promise<Result> {
   const cpu = process.cpuUsage(cpu0);
   writer?.close();
   const span = Math.max(1e-3, (last - first) / 1000);
+  const flood = stats.snapshot().connections.find((c) => c.dport === PORT || c.sport === PORT);
+  // the sender's end (ephemeral port) and the sink's (PORT); sendmmsg carries no tuple in the event
+  // table, so a dgram sender is found only when it also used sendto/sendmsg
+  const ow = (o: { proc: string; pid: number } | null | undefined): string => (o ? `${o.proc}[${o.pid}]` : 'none');
+  const [snd, snk] = flood ? (flood.dport === PORT ? [flood.srcOwner, flood.dstOwner] : [flood.dstOwner, flood.srcOwner]) : [null, null];
   return {
+    owner: owners ? `${ow(snd)} -> ${ow(snk)}` : '-',
     mode: rate > 0 ? `paced ${rate}/s` : 'flood',
     sent: sender.sent,
     captured,
@@ -145,7 +158,13 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-bench-pcap-'));
   const file = path.join(dir, 'bench.pcapng');
   console.log(`# ${N} x 64-byte UDP to 127.0.0.1:${PORT}, ${RUNS} runs per mode, pcapng ${WRITE ? 'written' : 'not written'}, ring ${BUF_MB} MiB; ${os.cpus().length} CPUs, node ${process.version}`);
-  console.log('mode              sent    captured    loss   loss%   sender_pps   captured_pps   parent_cpu_us/pkt');
+  if (ATTRIB) {
+    const o = await startOwnerTracker();
+    if (typeof o === 'string') throw new Error(`--attrib: syscall capture unavailable: ${o}`);
+    owners = o;
+  }
+  console.log(`# process attribution (eBPF syscall capture in the parent): ${ATTRIB ? 'on' : 'off'}`);
+  console.log('mode              sent    captured    loss   loss%   sender_pps   captured_pps   parent_cpu_us/pkt   sender -> sink');
   try {
     for (const rate of [0, ...RATES]) {
       const rs: Result[] = [];
@@ -153,7 +172,7 @@ async function main(): Promise<void> {
         const r = await once(rate, file);
         rs.push(r);
         console.log(
-          `${r.mode.padEnd(16)} ${String(r.sent).padStart(7)} ${String(r.captured).padStart(10)} ${String(r.loss).padStart(7)} ${r.lossPct.toFixed(2).padStart(6)} ${r.senderPps.toFixed(0).padStart(12)} ${r.pps.toFixed(0).padStart(14)} ${r.cpuUsPerPkt.toFixed(2).padStart(10)}`,
+          `${r.mode.padEnd(16)} ${String(r.sent).padStart(7)} ${String(r.captured).padStart(10)} ${String(r.loss).padStart(7)} ${r.lossPct.toFixed(2).padStart(6)} ${r.senderPps.toFixed(0).padStart(12)} ${r.pps.toFixed(0).padStart(14)} ${r.cpuUsPerPkt.toFixed(2).padStart(10)}   ${r.owner}`,
         );
       }
       console.log(
@@ -161,6 +180,11 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    if (owners) {
+      const st = owners.stats();
+      console.log(`# syscall capture: ${st.events} events (${st.kept} used), ${st.drops} dropped by the ring buffer`);
+      owners.stop();
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

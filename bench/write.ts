@@ -4,6 +4,13 @@
 // The input is the same kind of file bench/replay.ts builds: the format-1.2 fixtures (gzip ones
 // decompressed) concatenated until there are ≥ 1M events; it is written once to os.tmpdir().
 // Reports the median wall time, MB/s of input and output, and the file/devnull ratio.
+//
+// --live (root, built addon, cc): live capture instead, `tsdig -w FILE` vs `tsdig -w /dev/null`
+// (system-wide, no filter) while a C workload (bench/live.ts's loop: N getppid() then N 64-byte
+// write()s to /dev/null, 4N events) runs; tsdig is stopped with SIGINT 0.5 s after the workload.
+//   node dist/bench/write.js --live [--n 2000000] [--runs 3]
+// events/s = events tsdig wrote ÷ (workload time + 0.5 s); MB/s = file bytes ÷ the same time;
+// drops = ring-buffer drops (from the summary); also the workload's own slowdown.
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -63,6 +70,96 @@ function timed(args: string[]): number {
   return sec;
 }
 
+const LIVE_C = String.raw`
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+static long long now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+int main(int argc, char **argv) {
+  long n = atol(argv[1]);
+  char buf[64] = { 0 };
+  int fd = open("/dev/null", O_WRONLY);
+  long long t0 = now();
+  for (long i = 0; i < n; i++) syscall(SYS_getppid);
+  for (long i = 0; i < n; i++) syscall(SYS_write, fd, buf, sizeof buf);
+  printf("%lld\n", now() - t0);
+  return 0;
+}
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function workload(exe: string, n: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const c = cp.spawn(exe, [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', (code) => (code === 0 ? resolve(Number(out.trim()) / 1e9) : reject(new Error('workload failed: ' + code))));
+  });
+}
+
+interface LiveRun { secs: number; written: number; bytes: number; drops: number; captured: number }
+
+async function liveWrite(exe: string, n: number, out: string): Promise<LiveRun> {
+  const c = cp.spawn(process.execPath, [TSDIG, '-w', out], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
+  let err = '';
+  c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => c.on('exit', (code) => r(code)));
+  const t0 = Date.now();
+  while (!err.includes('capturing')) {
+    if (c.exitCode !== null || Date.now() - t0 > 60_000) throw new Error('tsdig did not start: ' + err);
+    await sleep(50);
+  }
+  await sleep(300);
+  const secs = await workload(exe, n);
+  await sleep(500);
+  c.kill('SIGINT');
+  const code = await exited;
+  const m = /Wrote (\d+) events.*?, (\d+) bytes,.*Live: (\d+) events captured in [\d.]+ s, (\d+) dropped/.exec(err);
+  if (code !== 0 || !m) throw new Error(`tsdig -w ${out}: exit ${code}: ${err}`);
+  return { secs: secs + 0.5, written: Number(m[1]), bytes: Number(m[2]), captured: Number(m[3]), drops: Number(m[4]) };
+}
+
+async function mainLive(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('--live needs root');
+  const n = arg('n', 2_000_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-bench-wlive-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'w.c'), LIVE_C);
+    const exe = path.join(dir, 'workload');
+    const cc = cp.spawnSync('cc', ['-O2', '-o', exe, path.join(dir, 'w.c')], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error('cc: ' + cc.stderr);
+    const bare: number[] = [];
+    for (let i = 0; i < RUNS; i++) bare.push(await workload(exe, n));
+    const toFile: LiveRun[] = [];
+    const toNull: LiveRun[] = [];
+    const out = path.join(dir, 'live.scap');
+    for (let i = 0; i < RUNS; i++) {
+      toNull.push(await liveWrite(exe, n, '/dev/null'));
+      toFile.push(await liveWrite(exe, n, out));
+      fs.unlinkSync(out);
+    }
+    const byRate = (rs: LiveRun[]) => [...rs].sort((a, b) => a.written / a.secs - b.written / b.secs)[Math.floor(rs.length / 2)]!;
+    const f = byRate(toFile);
+    const d = byRate(toNull);
+    const b = median(bare);
+    console.log(`live: workload ${n.toLocaleString('en-US')} getppid + ${n.toLocaleString('en-US')} write (${(4 * n).toLocaleString('en-US')} events), bare ${b.toFixed(2)} s; ${RUNS} runs (median by events/s)`);
+    console.log(`| run | workload s | events written | events/s | MB/s | drops | ring events captured |`);
+    console.log(`|---|---:|---:|---:|---:|---:|---:|`);
+    const row = (name: string, r: LiveRun) =>
+      console.log(`| ${name} | ${(r.secs - 0.5).toFixed(2)} | ${r.written.toLocaleString('en-US')} | ${(r.written / r.secs / 1e6).toFixed(2)}M | ${(r.bytes / 1e6 / r.secs).toFixed(1)} | ${r.drops.toLocaleString('en-US')} | ${r.captured.toLocaleString('en-US')} |`);
+    row('live -w /dev/null', d);
+    row('live -w file', f);
+    console.log(`ratio file / devnull (events/s) = ${((f.written / f.secs) / (d.written / d.secs)).toFixed(2)}; drops file ${f.drops} vs devnull ${d.drops}; workload slowdown file ${((f.secs - 0.5) / b).toFixed(2)}x, devnull ${((d.secs - 0.5) / b).toFixed(2)}x`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'write.js'))) throw new Error('build first: npm run build');
   const { file, events } = bigInput();
@@ -94,9 +191,16 @@ function main(): void {
   console.log(`ratio file / devnull = ${(f / n).toFixed(2)}; write overhead over replay = ${(n / r).toFixed(2)}x`);
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(`bench: ${(e as Error).message}`);
-  process.exitCode = 1;
+if (process.argv.includes('--live')) {
+  mainLive().catch((e) => {
+    console.error(`bench: ${(e as Error).message}`);
+    process.exitCode = 1;
+  });
+} else {
+  try {
+    main();
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
 }

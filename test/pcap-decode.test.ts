@@ -11,6 +11,10 @@ import { needs, haveCmd } from './helpers';
 import { decodePacket, PacketInfo, LINKTYPE_ETHERNET, LINKTYPE_RAW, formatAddr, TCP_SYN, TCP_ACK, TCP_PSH, TCP_FIN } from '../src/net/decode';
 import { PcapngWriter } from '../src/net/pcapng';
 import { NetStats } from '../src/net/stats';
+import { SocketIndex } from '../src/net/owners';
+import { ThreadInfo } from '../src/state/thread';
+import { FdInfo, L4 } from '../src/state/fdinfo';
+import { FdType } from '../src/scap/types';
 
 const MAC_A = [2, 0, 0, 0, 0, 0xa];
 const MAC_B = [2, 0, 0, 0, 0, 0xb];
@@ -158,4 +162,77 @@ test('pcapng: tshark reads SHB/IDB/EPB with ns and us resolution', (t) => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('attribution: socket tuples (client and server roles, both ends local) joined with packet connections', () => {
+  // hand-made state: a client socket in a container process, the accepted socket in a host process,
+  // and a UDP server bound to a wildcard address in the same container
+  const mk = (tid: number, comm: string, containerId: string): ThreadInfo => {
+    const t = new ThreadInfo(tid);
+    t.pid = tid;
+    t.ptid = 1;
+    t.comm = comm;
+    t.exe = comm;
+    t.containerId = containerId;
+    return t;
+  };
+  const cli = mk(100, 'wget', 'abcdef012345');
+  const srv = mk(200, 'httpd', '');
+  const dns = mk(300, 'named', 'abcdef012345');
+  const sock = (type: FdType, l4: L4, role: 0 | 1 | 2, sip: string, sport: number, dip: string, dport: number): FdInfo => {
+    const f = new FdInfo(type);
+    f.l4proto = l4;
+    f.role = role;
+    f.sip = sip;
+    f.sport = sport;
+    f.dip = dip;
+    f.dport = dport;
+    return f;
+  };
+  const idx = new SocketIndex((id) => (id === 'abcdef012345' ? 'web' : ''));
+  const g0 = idx.gen;
+  const cf = sock(FdType.IPV4_SOCK, L4.TCP, 2, '10.0.0.2', 40000, '10.0.0.9', 80);
+  idx.note(cli, cf);
+  idx.note(cli, cf); // unchanged tuple: no new generation
+  assert.equal(idx.gen, g0 + 1);
+  idx.note(srv, sock(FdType.IPV4_SOCK, L4.TCP, 1, '10.0.0.2', 40000, '10.0.0.9', 80)); // accepted: tuple client → server
+  idx.note(dns, sock(FdType.IPV4_SERVSOCK, L4.UDP, 1, '0.0.0.0', 53, '', 0));
+  assert.equal(idx.lookup(6, '10.0.0.2', 40000, '10.0.0.9', 80, '')?.proc, 'wget');
+  assert.equal(idx.lookup(6, '10.0.0.9', 80, '10.0.0.2', 40000, '')?.proc, 'httpd');
+  assert.equal(idx.lookup(6, '10.0.0.9', 80, '10.0.0.3', 40000, ''), undefined, 'another peer is another tuple');
+
+  const s = new NetStats();
+  s.resolver = idx;
+  s.addInterface({ id: 0, name: 'veth1', ifindex: 5, containerId: 'abcdef012345' + '0'.repeat(52), containerName: 'web', localMac: Uint8Array.from(MAC_A) });
+  const p = new PacketInfo();
+  const feed = (f: Buffer): void => {
+    decodePacket(f, 0, f.length, LINKTYPE_ETHERNET, p);
+    s.account(0, f, p, f.length, 1000);
+  };
+  // the server answers first (packets seen before the SYN): roles come from the index, not the order
+  feed(eth(0x0800, ipv4(6, [10, 0, 0, 9], [10, 0, 0, 2], tcp(80, 40000, 7, 1, TCP_ACK)), undefined, MAC_B, MAC_A));
+  feed(eth(0x0800, ipv4(6, [10, 0, 0, 2], [10, 0, 0, 9], tcp(40000, 80, 1, 8, TCP_ACK))));
+  feed(eth(0x0800, ipv4(17, [10, 0, 0, 7], [10, 0, 0, 2], udp(5353, 53, 'q')), undefined, MAC_B, MAC_A));
+  const snap = s.snapshot(2000);
+  const t1 = snap.connections.find((c) => c.proto === 'tcp')!;
+  const ends = [t1.srcOwner, t1.dstOwner].map((o) => o && `${o.proc}/${o.container}/${o.pid}`).sort();
+  assert.deepEqual(ends, ['httpd/host/200', 'wget/web/100']);
+  assert.equal(t1.proc, 'wget', 'the end inside the interface container');
+  assert.equal(t1.container, 'web');
+  assert.equal(t1.pid, 100);
+  const u = snap.connections.find((c) => c.proto === 'udp')!;
+  const uo = u.srcOwner ?? u.dstOwner;
+  assert.equal(uo?.proc, 'named', 'a wildcard-bound UDP server in the interface container');
+  assert.equal((u.srcOwner ? 1 : 0) + (u.dstOwner ? 1 : 0), 1, 'the remote end stays unattributed');
+  assert.equal(u.proc, 'named');
+
+  // a closed listener leaves the index (the port is bound again by the next process); a process exit too
+  const l2 = sock(FdType.IPV4_SERVSOCK, L4.UDP, 1, '127.0.0.1', 9999, '', 0);
+  idx.note(dns, l2);
+  assert.equal(idx.lookup(17, '127.0.0.1', 9999, '127.0.0.1', 5000, '')?.pid, 300);
+  idx.closed(l2);
+  assert.equal(idx.lookup(17, '127.0.0.1', 9999, '127.0.0.1', 5000, ''), undefined);
+  idx.exited(300);
+  assert.equal(idx.lookup(17, '10.0.0.2', 53, '10.0.0.7', 5353, 'abcdef012345'), undefined);
+  assert.equal(idx.lookup(6, '10.0.0.2', 40000, '10.0.0.9', 80, '')?.proc, 'wget', 'connection tuples stay as history');
 });

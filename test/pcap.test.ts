@@ -228,6 +228,8 @@ test('tsdig --pcap captures two containers per veth; tshark agrees on every conn
     // each fetch is a different wget process
     assert.ok(new Set(onCli.map((c) => c.pid)).size >= 12, 'one wget process per fetch');
     assert.equal(report.attribution.attributed, report.attribution.connections, 'every connection attributed');
+    const s0 = onSrv[0]!;
+    t.diagnostic(`attributed: server end ${s0.dstOwner!.proc}[${s0.dstOwner!.pid}] (container pid ${srvPid}), client end ${s0.srcOwner!.proc}[${s0.srcOwner!.pid}] (parent ${cliPid})`);
   } finally {
     removeContainers([srv, cli]);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -248,6 +250,58 @@ test('tsdig --pcap without CAP_NET_RAW: one clear line, exit 1', (t) => {
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0]!, /^tsdig: packet capture needs CAP_NET_RAW/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tsdig --pcap without BPF rights: packets still counted, no attribution, one note line', { timeout: 60_000 }, async (t) => {
+  const root = process.getuid?.() === 0;
+  const skip = needs('setpriv (util-linux) as root', haveCmd('setpriv') && root) ?? needs('the cap module (libpcap)', capLoads());
+  if (skip) return t.skip(skip);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-pcap-'));
+  const port = 41000 + (process.pid % 1000);
+  try {
+    // 5 bounded HTTP exchanges on loopback, started once tsdig captures
+    const client = String.raw`
+      const http = require('node:http');
+      const s = http.createServer((q, r) => r.end('x')).listen(${port}, '127.0.0.1', () => {
+        let n = 0;
+        const go = () => { if (n++ >= 5) return s.close(); http.get({ host: '127.0.0.1', port: ${port}, agent: false }, (r) => { r.resume(); r.on('end', () => setTimeout(go, 50)); }); };
+        go();
+      });`;
+    let traffic: Promise<void> | undefined;
+    const p = spawn('setpriv', ['--inh-caps=-all', '--bounding-set=-bpf,-perfmon,-sys_admin', '--', process.execPath, TSDIG, '--pcap', path.join(dir, 'x.pcapng'), '-M', '3', '-f', `tcp port ${port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    p.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (!traffic && stderr.includes('capturing on')) {
+        traffic = new Promise((res) => spawn(process.execPath, ['-e', client], { stdio: 'ignore' }).on('close', () => res()));
+      }
+    });
+    const killer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((res) => p.on('close', res));
+    clearTimeout(killer);
+    await traffic;
+    assert.equal(code, 0, stderr);
+    const notes = stderr.split('\n').filter((l) => /not attributed to processes/.test(l));
+    assert.equal(notes.length, 1, stderr);
+    assert.match(notes[0]!, /^tsdig: packets are not attributed to processes \(syscall capture unavailable: .*\)$/);
+    const report = JSON.parse(stdout.trim().split('\n').pop()!) as { packets: number; stats: { connections: Conn[] }; attribution: { enabled: boolean; note?: string } };
+    assert.equal(report.attribution.enabled, false);
+    assert.ok(report.attribution.note);
+    const conns = report.stats.connections.filter((c) => c.proto === 'tcp' && (c.sport === port || c.dport === port));
+    assert.equal(conns.length, 5, `5 loopback connections: ${stderr}`);
+    for (const c of conns) {
+      assert.ok(c.packets >= 6, 'handshake, request, response and teardown counted');
+      assert.equal(c.srcOwner, null);
+      assert.equal(c.dstOwner, null);
+      assert.equal(c.pid, null);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

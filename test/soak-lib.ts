@@ -112,7 +112,10 @@ export function rssKb(pid: number): number {
 /** Drops in tsdig's end-of-capture summary line ("…, N dropped by the ring buffer"). */
 export function summaryDrops(stderr: string): number {
   const m = /(\d+) events captured in [\d.]+ s \((\d+) matched the filter\), (\d+) dropped/.exec(stderr);
-  return m ? Number(m[3]) : NaN;
+  if (m) return Number(m[3]);
+  // no summary line (live chisels print none): the last running drop report's total, else 0
+  const all = [...stderr.matchAll(/\((\d+) in total\)/g)];
+  return all.length ? Number(all.at(-1)![1]) : /capturing live events/.test(stderr) ? 0 : NaN;
 }
 export function summaryEvents(stderr: string): number {
   const m = /(\d+) events captured in/.exec(stderr);

@@ -246,3 +246,220 @@ test('UI starts in Containers when the capture has containers; SIGTERM restores 
     tm.kill();
   }
 });
+
+// ---- synthetic hostile capture: escape sequences in a process name and in written data --------
+
+const EVIL_DATA = Buffer.from('hello \x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b31m\n', 'latin1');
+const EVIL_COMM = Buffer.from('ev\x1b]0;pwned\x07il;touch x', 'latin1');
+
+function scapBlock(type: number, body: Buffer): Buffer {
+  const len = Math.ceil((12 + body.length) / 4) * 4;
+  const b = Buffer.alloc(len);
+  b.writeUInt32LE(type, 0);
+  b.writeUInt32LE(len, 4);
+  body.copy(b, 8);
+  b.writeUInt32LE(len, len - 4);
+  return b;
+}
+
+function scapEvent(ts: bigint, tid: number, type: number, params: Buffer[]): Buffer {
+  const hdr = Buffer.alloc(26 + 2 * params.length);
+  hdr.writeBigUInt64LE(ts, 0);
+  hdr.writeBigInt64LE(BigInt(tid), 8);
+  hdr.writeUInt32LE(hdr.length + params.reduce((a, p) => a + p.length, 0), 16);
+  hdr.writeUInt16LE(type, 20);
+  hdr.writeUInt32LE(params.length, 22);
+  params.forEach((p, i) => hdr.writeUInt16LE(p.length, 26 + 2 * i));
+  return scapBlock(0x216, Buffer.concat([Buffer.alloc(2), hdr, ...params]));
+}
+
+/** SHB, a v9 process list with one process (pid `pid`, hostile comm), then write enter/exit pairs once a second for `secs` s. */
+function hostileCapture(file: string, pid: number, secs: number): void {
+  const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0, 0); return b; };
+  const i64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v), 0); return b; };
+  const str = (s: Buffer) => Buffer.concat([Buffer.from([s.length & 0xff, s.length >> 8]), s]);
+  const shb = Buffer.alloc(28);
+  shb.writeUInt32LE(0x0a0d0d0a, 0); shb.writeUInt32LE(28, 4); shb.writeUInt32LE(0x1a2b3c4d, 8);
+  shb.writeUInt16LE(1, 12); shb.writeUInt16LE(2, 14); shb.writeBigInt64LE(-1n, 16); shb.writeUInt32LE(28, 24);
+  const thread = Buffer.concat([
+    i64(pid), i64(pid), i64(1), i64(pid), i64(pid),
+    str(EVIL_COMM), str(Buffer.from('evil')), str(Buffer.from('/bin/evil')), str(Buffer.alloc(0)), str(Buffer.from('/')),
+    i64(1024), u32(0), u32(0), u32(0), u32(0), u32(0), u32(0), i64(0), i64(0), str(Buffer.alloc(0)), i64(pid), i64(pid), str(Buffer.alloc(0)), str(Buffer.from('/')),
+  ]);
+  const blocks = [shb, scapBlock(0x215, Buffer.concat([u32(thread.length + 4), thread]))];
+  const t0 = 1700000000n * 1000000000n;
+  for (let s = 0; s <= secs; s++) {
+    const ts = t0 + BigInt(s) * 1000000000n;
+    blocks.push(scapEvent(ts, pid, 8, [i64(1), u32(EVIL_DATA.length)]));
+    blocks.push(scapEvent(ts + 1000n, pid, 9, [i64(EVIL_DATA.length), EVIL_DATA]));
+  }
+  fs.writeFileSync(file, Buffer.concat(blocks));
+}
+
+/** Escape sequences tmux itself produces for `capture-pane -e` are SGR only; anything else came from the app. */
+function foreignEscapes(paneWithEscapes: string): string[] {
+  const bad: string[] = [];
+  const re = /\x1b(\[[0-9;:]*m)?/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(paneWithEscapes))) if (!m[1]) bad.push(JSON.stringify(paneWithEscapes.slice(m.index, m.index + 12)));
+  if (/[\x07\x9b\x90\x9d]/.test(paneWithEscapes)) bad.push('BEL or C1 control');
+  return bad;
+}
+
+test('UI on a hostile capture: no escape reaches the pane, echo escapes data, legend, seek, export, kill with y/n, resize', async (t) => {
+  const skip = needs('tmux', haveCmd('tmux'));
+  if (skip) return t.skip(skip);
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'tsdig-uievil-'));
+  // the "process" of the capture is a real sleep started here: the kill action must reach it by pid only
+  const victim = require('node:child_process').spawn('sleep', ['300'], { stdio: 'ignore' });
+  const exited = new Promise<string | null>((r) => victim.on('exit', (_c: number | null, sig: string | null) => r(sig)));
+  const tm = new Tmux();
+  try {
+    const cap = path.join(dir, 'hostile.scap');
+    hostileCapture(cap, victim.pid, 10);
+    tm.start(`sh -c 'cd ${dir} && TERM=xterm-256color node ${TSDIG} -r ${cap} -d 1000 --ui 2>${dir}/err; echo EXITED rc=$?; sleep 60'`);
+    let s = await tm.waitFor(new RegExp(`^\\s*${victim.pid}\\s+1 `, 'm'), 'the hostile process row');
+    assert.match(s, /ev\.\]0;pwned\.il;touch x|evil/, 'the name is shown escaped');
+    const withEsc = tm.tmux('capture-pane', '-p', '-e', '-t', tm.session);
+    assert.deepEqual(foreignEscapes(withEsc), [], 'raw escape sequences reached the pane');
+    assert.doesNotMatch(tm.tmux('display', '-p', '-t', tm.session, '#{pane_title}'), /pwned/);
+
+    // echo: the written data, escaped
+    tm.keys('e');
+    s = await tm.waitFor(/hello \.\]0;pwned\.\.\[2J\.\[31mred\.31m/, 'escaped data in the echo view');
+    assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', tm.session)), []);
+    assert.doesNotMatch(tm.tmux('display', '-p', '-t', tm.session, '#{pane_title}'), /pwned/);
+    assert.ok(!fs.existsSync(path.join(dir, 'x')), 'nothing ran the name');
+    tm.keys('Escape');
+
+    // legend (F7)
+    tm.keys('F7');
+    s = await tm.waitFor(/Legend: Processes/, 'the legend');
+    assert.match(s, /field proc\.pid/);
+    assert.match(s, /FILE\s+file bytes\/s/);
+    tm.keys('l');
+    await tm.waitFor(/lLegend/, 'legend closed');
+
+    // seek: g 5 Enter → interval starting 5 s after the first
+    tm.keys('g');
+    await tm.waitFor(/Go to second: _/, 'the seek prompt');
+    tm.literal('5');
+    tm.keys('Enter');
+    s = await tm.waitFor(/\[6\/11\] \S+ \+5\.0s\/10\.0s PAUSED/, 'the header at +5 s');
+    assert.match(s, /\[-+\|-+\]/, 'the time cursor');
+    tm.keys('g');
+    tm.literal('+2');
+    tm.keys('Enter');
+    await tm.waitFor(/\[8\/11\] \S+ \+7\.0s/, 'relative seek');
+
+    // export: x then Enter (CSV), x then j (JSON), in the UI's cwd
+    tm.keys('x');
+    await tm.waitFor(/c\/Enter CSV\s+j\s+JSON/, 'the export prompt');
+    assert.match(tm.capture(), new RegExp(`Export this interval of the view to ${dir}`));
+    tm.keys('Enter');
+    s = await tm.waitFor(/exported 1 rows to \S+tsdig-procs-8\.csv/, 'CSV export');
+    const csv = fs.readFileSync(path.join(dir, 'tsdig-procs-8.csv'), 'latin1');
+    assert.match(csv, /^PID,PPID,EVTS,USER,TH,VIRT,RES,FILE,NET,Command\r\n/);
+    assert.match(csv, new RegExp(`^${victim.pid},1,2,`, 'm'));
+    assert.ok(!/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\xff]/.test(csv), 'no control bytes in the CSV');
+    tm.keys('x');
+    await tm.waitFor(/j\s+JSON/, 'the export prompt');
+    tm.keys('j');
+    await tm.waitFor(/tsdig-procs-8\.json/, 'JSON export');
+    const j = JSON.parse(fs.readFileSync(path.join(dir, 'tsdig-procs-8.json'), 'utf8'));
+    assert.equal(j.view, 'procs');
+    assert.equal(j.interval.index, 8);
+    assert.equal(j.rows[0].PID, victim.pid);
+
+    // actions: a, t, n = nothing; a, t, y = SIGTERM by pid
+    tm.keys('a');
+    s = await tm.waitFor(/t SIGTERM\s+k SIGKILL/, 'the action menu');
+    assert.match(s, new RegExp(`Action on pid ${victim.pid}`));
+    tm.keys('t');
+    s = await tm.waitFor(/Send SIGTERM to pid \d+ \(pid from the capture\), now running 'sleep'\? y\/n/, 'the confirmation');
+    tm.keys('n');
+    await tm.waitFor(/cancelled/, 'cancel');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(victim.exitCode, null, 'n must not kill');
+    assert.equal(victim.signalCode, null, 'n must not kill');
+    tm.keys('a');
+    await tm.waitFor(/t SIGTERM/, 'the action menu');
+    tm.keys('t');
+    await tm.waitFor(/y\/n/, 'the confirmation');
+    tm.keys('y');
+    await tm.waitFor(new RegExp(`sent SIGTERM to pid ${victim.pid}`), 'the result in the footer');
+    assert.equal(await exited, 'SIGTERM');
+    assert.ok(!fs.existsSync(path.join(dir, 'x')));
+
+    // resize: larger, then back to 80x24: the frame follows, nothing wider than the pane
+    tm.tmux('resize-window', '-t', tm.session, '-x', '132', '-y', '40');
+    s = await tm.waitFor(/^Source: .{100,}$/m, 'redraw at 132x40');
+    await new Promise((r) => setTimeout(r, 300));
+    s = tm.capture();
+    assert.equal(s.replace(/\n$/, '').split('\n').length, 40);
+    assert.ok(s.split('\n').some((l) => l.length > 100), 'lines use the new width');
+    tm.tmux('resize-window', '-t', tm.session, '-x', '80', '-y', '24');
+    await new Promise((r) => setTimeout(r, 400));
+    s = tm.capture();
+    const lines = s.replace(/\n$/, '').split('\n');
+    assert.equal(lines.length, 24);
+    for (const l of lines) assert.ok(l.length <= 80, `wider than 80 after resize: ${l}`);
+    assert.match(lines[0]!, /^Viewing: Processes/);
+    assert.match(lines[23]!, /sent SIGTERM/);
+
+    tm.keys('q');
+    s = await tm.waitFor(/EXITED rc=0/, 'exit');
+    assert.doesNotMatch(s, /Viewing:/);
+    assert.doesNotMatch(tm.tmux('display', '-p', '-t', tm.session, '#{pane_title}'), /pwned/);
+  } finally {
+    tm.kill();
+    if (victim.exitCode === null && victim.signalCode === null) victim.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('UI on xterm-256color, screen, tmux, linux console and vt100: ASCII borders and no colour where missing, clean exit', async (t) => {
+  const skip = needs('fixtures in ' + FIXTURES, haveFixtures) ?? needs('tmux', haveCmd('tmux'));
+  if (skip) return t.skip(skip);
+  for (const term of ['xterm-256color', 'screen', 'tmux-256color', 'linux', 'vt100']) {
+    const tm = new Tmux();
+    try {
+      tm.start(`sh -c 'cd ${ROOT} && TERM=${term} node ${TSDIG} -r ${CURL} --ui; echo EXITED rc=$?; sleep 60'`);
+      await tm.waitFor(/curl -6/, `${term}: the Processes view`);
+      tm.keys('v');
+      const s = await tm.waitFor(/Spy Users/, `${term}: the picker`);
+      const esc = tm.tmux('capture-pane', '-p', '-e', '-t', tm.session);
+      assert.deepEqual(foreignEscapes(esc), [], `${term}: foreign escapes`);
+      if (term === 'linux' || term === 'vt100') {
+        assert.ok(!/[^\x00-\x7f]/.test(s), `${term}: non-ASCII (line drawing) on the screen`);
+        assert.match(s, /\+-+ Views -+\+|\+-+\+/, `${term}: ASCII box corners`);
+      } else {
+        // line drawing: Unicode, or DEC ACS (tmux's capture shows ACS cells as their letters: l q k x)
+        assert.match(s, /[┌─│]|^lq Views q+k/m, `${term}: line drawing expected`);
+      }
+      if (term === 'vt100') assert.doesNotMatch(esc, /\x1b\[[0-9;]*(3[0-8]|4[0-8]|9[0-7])[;m]/, 'vt100: colour codes');
+      tm.keys('Escape');
+      tm.keys('q');
+      const end = await tm.waitFor(/EXITED rc=0/, `${term}: exit`);
+      assert.doesNotMatch(end, /Viewing:/, `${term}: screen restored`);
+    } finally {
+      tm.kill();
+    }
+  }
+});
+
+test('--snapshot VIEW -j prints the frame as one JSON object', async (t) => {
+  const skip = needs('fixtures in ' + FIXTURES, haveFixtures);
+  if (skip) return t.skip(skip);
+  const r = snap(CURL, 'procs', ['-j']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.view, 'procs');
+  assert.equal(j.viewName, 'Processes');
+  assert.deepEqual(j.columns.map((c: { name: string }) => c.name).slice(0, 3), ['PID', 'PPID', 'EVTS']);
+  const curl = j.rows.find((x: Record<string, unknown>) => x.PID === 17497);
+  assert.ok(curl, 'curl row');
+  assert.equal(curl.PPID, 3200);
+  assert.match(curl.Command, /^curl -6 http:\/\/www\.google\.com$/);
+  assert.ok(j.totals.events > 0 && j.captured > 0);
+});

@@ -54,7 +54,7 @@ export class SocketIndex implements ConnResolver {
   added = 0;
   private readonly byTuple = new Map<string, SockOwner>();
   /** bound/listening sockets: "proto|ip|port" (specific address) and "proto|*|port|container" (wildcard) */
-  private readonly listeners = new Map<string, SockOwner>();
+  private readonly listeners = new Map<string, { o: SockOwner; f: FdInfo }>();
   private readonly seen = new WeakMap<FdInfo, string>();
 
   constructor(private readonly names: (id: string) => string = () => '') {}
@@ -86,10 +86,25 @@ export class SocketIndex implements ConnResolver {
       const key = wild ? `${proto}|*|${f.sport}|${t0.containerId}` : `${proto}|${f.sip}|${f.sport}`;
       if (this.seen.get(f) === key) return;
       this.seen.set(f, key);
-      this.listeners.set(key, ownerOf(t));
-      if (proto === 6 && f.l4proto === L4.UNKNOWN) this.listeners.set(key.replace(/^6/, '17'), ownerOf(t));
+      const o = ownerOf(t);
+      this.listeners.set(key, { o, f });
+      if (proto === 6 && f.l4proto === L4.UNKNOWN) this.listeners.set(key.replace(/^6/, '17'), { o, f });
       this.gen++;
     }
+  }
+
+  /**
+   * A socket was closed. Bound/listening sockets leave the index (their port is often bound again
+   * by the next process); connected tuples stay as history for connections that already ended.
+   */
+  closed(f: FdInfo): void {
+    if (f.type !== FdType.IPV4_SERVSOCK && f.type !== FdType.IPV6_SERVSOCK) return;
+    for (const [k, v] of this.listeners) if (v.f === f) this.listeners.delete(k);
+  }
+
+  /** A process exited (its sockets closed without close events). */
+  exited(pid: number): void {
+    for (const [k, v] of this.listeners) if (v.o.pid === pid) this.listeners.delete(k);
   }
 
   /** Indexes every socket of every process in the engine (after the /proc scan). */
@@ -109,7 +124,7 @@ export class SocketIndex implements ConnResolver {
     return (
       this.listeners.get(`${ipProto}|${lip}|${lport}`) ??
       (lip === rip ? undefined : this.listeners.get(`${ipProto}|*|${lport}|${ifaceContainerId.slice(0, 12)}`))
-    );
+    )?.o;
   }
 
   containerName(shortId: string): string {
@@ -129,7 +144,19 @@ const SOCK_EXIT = new Uint8Array(EVENT_MAX);
 const ACCEPT_EXIT = new Uint8Array(EVENT_MAX);
 /** clone-family exits (the child's first event creates it) and procexit: never looked up in /proc */
 const NO_LOOKUP = new Uint8Array(EVENT_MAX);
+/**
+ * The events the state engine is given: the process tree (names, containers) and socket fds. The
+ * rest (reads, writes, files, scheduling…) is most of the volume and tells nothing about sockets,
+ * so it is skipped to keep the packet path responsive under syscall-heavy load.
+ */
+const KEEP = new Uint8Array(EVENT_MAX);
+const KEEP_RE = /^(clone|clone3|fork|vfork|execve|execveat|procexit|container|socket|socketpair|bind|connect|listen|accept|sendto|recvfrom|sendmsg|recvmsg|sendmmsg|recvmmsg|close|dup|fcntl)$/;
+const PROCEXIT = new Uint8Array(EVENT_MAX);
+let CLOSE_EXIT = -1;
 for (const e of EVENTS) {
+  if (KEEP_RE.test(e.name)) KEEP[e.id] = 1;
+  if (e.name === 'procexit') PROCEXIT[e.id] = 1;
+  if (e.name === 'close' && e.dir === 1) CLOSE_EXIT = e.id;
   if (e.dir === 1 && /^(connect|accept|accept4|bind|listen|sendto|recvfrom|sendmsg|recvmsg|sendmmsg|recvmmsg)$/.test(e.name)) SOCK_EXIT[e.id] = 1;
   if (e.dir === 1 && /^accept4?$/.test(e.name)) ACCEPT_EXIT[e.id] = 1;
   if ((e.dir === 1 && /^(clone|fork|vfork|clone3)$/.test(e.name)) || e.name === 'procexit') NO_LOOKUP[e.id] = 1;
@@ -137,7 +164,7 @@ for (const e of EVENTS) {
 
 export interface OwnerTracker {
   readonly index: SocketIndex;
-  stats(): NativeStats & { lookups: number; tuples: number };
+  stats(): NativeStats & { lookups: number; tuples: number; kept: number };
   stop(): void;
 }
 
@@ -179,6 +206,7 @@ export async function startOwnerTracker(knownNames: (shortId: string) => string 
   const gone = new Set<number>();
   const ev = new ScapEvent();
   let lookups = 0;
+  let kept = 0;
   let stopped = false;
   const onBatch = (ab: ArrayBuffer, nbytes: number): void => {
     if (stopped) return;
@@ -186,7 +214,8 @@ export async function startOwnerTracker(knownNames: (shortId: string) => string 
     forEachRecord(ab, nbytes, (off, cpu) => {
       ev.set(buf, off, 26, cpu, 0);
       const type = ev.type;
-      if (type >= EVENT_MAX || !ev.wellFormed()) return;
+      if (type >= EVENT_MAX || !KEEP[type] || !ev.wellFormed()) return;
+      kept++;
       const tid = ev.tid;
       let t = threads.get(tid);
       if (!t && !NO_LOOKUP[type] && !gone.has(tid)) {
@@ -195,7 +224,13 @@ export async function startOwnerTracker(knownNames: (shortId: string) => string 
         t = threads.get(tid);
         if (t) for (const f of t.fds.values()) if (f.isIp) index.note(t, f);
       }
+      if (PROCEXIT[type] && t && t.tid === t.pid) index.exited(t.pid);
       proc.handle(ev);
+      if (type === CLOSE_EXIT) {
+        const f = engine.fd;
+        if (f && f.isIp) index.closed(f);
+        return;
+      }
       if (SOCK_EXIT[type]) {
         const th = engine.thread;
         if (!th) return;
@@ -214,7 +249,7 @@ export async function startOwnerTracker(knownNames: (shortId: string) => string 
   cap.start(onBatch);
   return {
     index,
-    stats: () => ({ ...cap.stats(), lookups, tuples: index.size }),
+    stats: () => ({ ...cap.stats(), lookups, tuples: index.size, kept }),
     stop() {
       if (stopped) return;
       stopped = true;

@@ -65,8 +65,9 @@ export interface PcapRunResult {
     enabled: boolean;
     /** why it is off */
     note?: string;
-    /** syscall events read, lost in the ring buffer, socket tuples indexed */
+    /** syscall events read, of which given to the state engine (process and socket events), lost in the ring buffer, socket tuples indexed */
     events?: number;
+    used?: number;
     drops?: number;
     tuples?: number;
     /** connections with at least one end attributed, of all TCP/UDP connections */
@@ -305,7 +306,7 @@ export async function runPcap(o: CliOptions): Promise<number> {
     bytes: stats.bytes,
     stats: snap,
     attribution: owners
-      ? { enabled: true, events: ost!.events, drops: ost!.drops, tuples: ost!.tuples, attributed, connections: ipConns.length }
+      ? { enabled: true, events: ost!.events, used: ost!.kept, drops: ost!.drops, tuples: ost!.tuples, attributed, connections: ipConns.length }
       : { enabled: false, note: ownersNote, attributed: 0, connections: ipConns.length },
   };
   process.stdout.write(JSON.stringify(result) + '\n');

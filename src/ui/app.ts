@@ -16,10 +16,32 @@ import { completeFilter, drillFilter } from '../snapshot/filter';
 import { formatCell, humanBytes, layoutColumns, nsTime, rowLine, headerLine, safeText } from '../snapshot/format';
 import { DrillStep, SnapRow, Snapshot } from '../snapshot/types';
 import { digLines, echoLines } from './text';
+import { actionTarget, ActionTarget, currentComm, dockerAction, killProcess } from './actions';
+import { exportView } from './export';
+import { legendLines } from './legend';
+import type { LiveFeed } from './live';
 import { HELP_TEXT, FOOTER } from './help';
 import { asciiSparkline } from './spark';
 
-type Mode = 'table' | 'picker' | 'filter' | 'search' | 'text' | 'help';
+type Mode = 'table' | 'picker' | 'filter' | 'search' | 'seek' | 'prompt' | 'text' | 'help';
+
+/** A one-line question in the footer: each key runs its handler; Esc cancels. */
+interface Prompt {
+  text: string;
+  keys: Record<string, () => void>;
+  /** Enter does this (when set) */
+  enter?: () => void;
+}
+
+/** Results of one query (view + filter + drill-down) kept so drill-up and revisits need no re-read. */
+interface CacheEntry {
+  snaps: Snapshot[];
+  captured: number;
+  agg: Aggregator;
+}
+const CACHE_MAX = 8;
+/** live mode keeps this many intervals for stepping back */
+const LIVE_KEEP = 600;
 
 interface ViewState {
   viewId: string;
@@ -57,6 +79,13 @@ export class UiApp {
   private textTitle = '';
   private textTop = 0;
   private message = '';
+  private prompt: Prompt | null = null;
+  private pendingSeekNs: number | null = null;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly live: boolean;
+  private feed: LiveFeed | null = null;
+  private readonly opts: CliOptions;
+  private stderrWrite: typeof process.stderr.write | null = null;
 
   private snaps: Snapshot[] = [];
   private cursor = 0;
@@ -77,6 +106,8 @@ export class UiApp {
 
   constructor(o: CliOptions) {
     this.files = o.read;
+    this.opts = o;
+    this.live = o.read.length === 0;
     this.delayMs = Math.max(100, o.delayMs);
     this.userFilter = o.filter.trim();
     const term = process.env.TERM ?? '';
@@ -142,6 +173,20 @@ export class UiApp {
       process.stderr.write(`tsdig: ${e.stack ?? e}\n`);
       process.exit(1);
     });
+    // anything written to stderr while the screen is up (warnings of the live source) goes to the footer
+    this.stderrWrite = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1');
+      const line = text.trim().split('\n').pop() ?? '';
+      if (line) {
+        this.message = line;
+        if (!this.destroyed) setImmediate(() => this.render());
+      }
+      const cb = rest.find((x) => typeof x === 'function') as (() => void) | undefined;
+      if (cb) cb();
+      return true;
+    }) as typeof process.stderr.write;
+    if (this.live) void this.startLive();
     this.startCollect();
     this.restartTimer();
     this.render();
@@ -152,6 +197,10 @@ export class UiApp {
 
   // ---- collection ---------------------------------------------------------------------------
 
+  private queryKey(): string {
+    return JSON.stringify([this.st.viewId, this.userFilter, this.st.drill]);
+  }
+
   private startCollect(): void {
     if (this.abort) this.abort.aborted = true;
     const abort: Abort = { aborted: false };
@@ -161,19 +210,53 @@ export class UiApp {
     this.collectError = '';
     this.sortedCache = null;
     const view = this.view;
+    const key = this.queryKey();
+    const cached = this.live ? undefined : this.cache.get(key);
+    if (cached) {
+      // drill-up, or back to a view already collected: no re-read
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      this.snaps = cached.snaps;
+      this.agg = cached.agg;
+      this.captured = cached.captured;
+      this.done = true;
+      if (this.cursor >= this.snaps.length) this.cursor = Math.max(0, this.snaps.length - 1);
+      this.applyPendingSeek();
+      return;
+    }
+    const snaps: Snapshot[] = [];
+    this.snaps = snaps;
     const opts = { view, userFilter: this.userFilter, drill: this.st.drill, intervalNs: this.delayMs * 1e6, onSnapshot: (snap: Snapshot) => {
       if (abort.aborted) return;
-      this.snaps.push(snap);
+      snaps.push(snap);
+      if (this.live) {
+        if (snaps.length > LIVE_KEEP) {
+          snaps.splice(0, snaps.length - LIVE_KEEP);
+          if (this.paused) this.cursor = Math.max(0, this.cursor - 1);
+        }
+        if (!this.paused) this.cursor = snaps.length - 1;
+        this.render();
+        return;
+      }
       if (snap.index === 0) this.maybeStartInContainers(snap);
-      if (snap.index <= this.cursor || this.snaps.length === 1) this.render();
+      if (this.pendingSeekNs !== null) this.applyPendingSeek();
+      if (snap.index <= this.cursor || snaps.length === 1) this.render();
     } };
+    let agg: Aggregator;
     try {
       // compiles the complete filter: an error is shown instead of the table
-      this.agg = new Aggregator(opts);
+      agg = new Aggregator(opts);
+      this.agg = agg;
     } catch (e) {
       this.collectError = e instanceof FilterError ? `filter error at column ${e.column}: ${e.message}` : (e as Error).message;
       this.done = true;
+      if (this.feed) this.feed.consumer = null;
       this.render();
+      return;
+    }
+    if (this.live) {
+      // live: the running capture feeds the new aggregator from now on
+      if (this.feed) this.feed.consumer = (c) => agg.consume(c);
       return;
     }
     // collection runs on its own; the aggregator is fed by the processor, never by drawing
@@ -183,7 +266,10 @@ export class UiApp {
         this.agg = r.agg;
         this.captured = r.captured;
         this.done = true;
+        this.cache.set(key, { snaps, captured: r.captured, agg: r.agg });
+        while (this.cache.size > CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
         if (this.cursor >= this.snaps.length) this.cursor = Math.max(0, this.snaps.length - 1);
+        this.applyPendingSeek();
         this.render();
       })
       .catch((e) => {
@@ -192,6 +278,37 @@ export class UiApp {
         this.done = true;
         this.render();
       });
+  }
+
+  /** Live: start the capture; the current aggregator is its consumer. */
+  private async startLive(): Promise<void> {
+    const { LiveFeed } = await import('./live');
+    const feed = new LiveFeed();
+    this.feed = feed;
+    if (this.agg && !this.collectError) {
+      const agg = this.agg;
+      feed.consumer = (c) => agg.consume(c);
+    }
+    let started = false;
+    feed.afterBatch = () => {
+      if (!started) {
+        started = true;
+        this.render();
+      }
+    };
+    try {
+      const r = await feed.start(this.opts);
+      if (this.destroyed) return;
+      this.done = true;
+      if (!r) this.collectError = 'live capture is not available (see the message below); use -r FILE to replay a capture';
+      else if (r.failure) this.collectError = `live capture failed: ${(r.failure as Error).message ?? r.failure}`;
+      else this.collectError = `live capture stopped${r.signal ? ` (${r.signal})` : ''}`;
+    } catch (e) {
+      if (this.destroyed) return;
+      this.done = true;
+      this.collectError = `live capture failed: ${(e as Error).message}`;
+    }
+    this.render();
   }
 
   /** Start view: Containers when the capture has containers, else Processes. */
@@ -207,6 +324,11 @@ export class UiApp {
   }
 
   private tick(): void {
+    if (this.live) {
+      // live: snapshots arrive with events; redraw the header clock and keep the cursor on the newest
+      if (!this.paused && this.mode === 'table') this.render();
+      return;
+    }
     if (this.paused || this.mode === 'text') return;
     if (this.cursor < this.snaps.length - 1) {
       this.cursor++;
@@ -222,7 +344,10 @@ export class UiApp {
     switch (this.mode) {
       case 'filter':
       case 'search':
+      case 'seek':
         return this.onInputKey(ch, name);
+      case 'prompt':
+        return this.onPromptKey(ch, name);
       case 'picker':
         return this.onPickerKey(ch, name);
       case 'text':
@@ -311,6 +436,25 @@ export class UiApp {
         return void this.openText('dig', rows);
       case name === 'f5' || ch === 'e':
         return void this.openText('echo', rows);
+      case name === 'f7' || ch === 'l':
+        this.mode = 'help';
+        this.textTitle = `Legend: ${this.view.name}`;
+        this.textLines = legendLines(this.view);
+        this.textTop = 0;
+        return this.render();
+      case name === 'f8' || ch === 'a':
+        return this.actionMenu(rows);
+      case ch === 'x':
+        return this.exportMenu(rows);
+      case ch === 'g':
+        if (this.live) {
+          this.message = 'seek: only when replaying a capture (-r FILE)';
+          return this.render();
+        }
+        this.mode = 'seek';
+        this.input = '';
+        this.inputError = '';
+        return this.render();
       case name === 'f1' || ch === '?' || ch === 'h':
         this.mode = 'help';
         this.textTitle = 'Help';
@@ -324,6 +468,13 @@ export class UiApp {
   private onInputKey(ch: string | undefined, name: string): void {
     if (name === 'escape') {
       this.mode = 'table';
+      this.input = '';
+      this.inputError = '';
+      return this.render();
+    }
+    if (name === 'enter' && this.mode === 'seek') {
+      this.mode = 'table';
+      this.seek(this.input.trim());
       this.input = '';
       this.inputError = '';
       return this.render();
@@ -346,8 +497,136 @@ export class UiApp {
     else if (ch && ch.length === 1 && ch >= ' ' && ch <= '~') this.input += ch;
     else return;
     if (this.mode === 'filter') this.validateInput();
+    else if (this.mode === 'seek') this.inputError = /^[+-]?(\d+(\.\d*)?|\.\d+)?$/.test(this.input.trim()) ? '' : 'a number of seconds, e.g. 12.5 (or +5 / -5 from here)';
     else this.searchRows();
     this.render();
+  }
+
+  // ---- seek, prompts, actions, export -------------------------------------------------------
+
+  /** `g`: seconds from the start of the capture (+N/-N: relative to the shown interval). */
+  private seek(text: string): void {
+    if (!text) return;
+    const secs = Number(text);
+    if (!Number.isFinite(secs)) {
+      this.message = `not a number of seconds: ${text}`;
+      return;
+    }
+    const first = this.snaps[0];
+    const cur = this.snaps[Math.min(this.cursor, this.snaps.length - 1)];
+    if (!first || !cur) {
+      this.message = 'nothing collected yet';
+      return;
+    }
+    const rel = /^[+-]/.test(text);
+    this.pendingSeekNs = Math.max(first.startNs, (rel ? cur.startNs : first.startNs) + secs * 1e9);
+    this.paused = true;
+    this.applyPendingSeek();
+  }
+
+  private applyPendingSeek(): void {
+    const target = this.pendingSeekNs;
+    if (target === null || !this.snaps.length) return;
+    const last = this.snaps[this.snaps.length - 1]!;
+    if (target >= last.endNs && !this.done) {
+      this.cursor = this.snaps.length - 1;
+      this.message = `seeking to +${((target - this.snaps[0]!.startNs) / 1e9).toFixed(1)}s (still reading the capture)...`;
+      return;
+    }
+    this.pendingSeekNs = null;
+    let i = this.snaps.findIndex((sn) => sn.endNs > target);
+    if (i < 0) {
+      i = this.snaps.length - 1;
+      this.message = `the capture ends at +${((last.endNs - this.snaps[0]!.startNs) / 1e9).toFixed(1)}s: showing the last interval`;
+    } else this.message = `at +${((this.snaps[i]!.startNs - this.snaps[0]!.startNs) / 1e9).toFixed(1)}s (paused; p resumes)`;
+    this.cursor = i;
+  }
+
+  private ask(text: string, keys: Record<string, () => void>, enter?: () => void): void {
+    this.mode = 'prompt';
+    this.prompt = { text, keys, enter };
+    this.render();
+  }
+
+  private onPromptKey(ch: string | undefined, name: string): void {
+    const p = this.prompt;
+    const close = () => {
+      this.mode = 'table';
+      this.prompt = null;
+    };
+    if (!p || name === 'escape') {
+      close();
+      if (p) this.message = 'cancelled';
+      return this.render();
+    }
+    const k = ch && ch.length === 1 ? ch.toLowerCase() : '';
+    if (name === 'enter' && p.enter) {
+      close();
+      p.enter();
+    } else if (k && p.keys[k]) {
+      close();
+      p.keys[k]!();
+    } else return;
+    this.render();
+  }
+
+  private actionMenu(rows: SnapRow[]): void {
+    const t = actionTarget(this.view, rows[this.st.sel]);
+    if (typeof t === 'string') {
+      this.message = t;
+      return this.render();
+    }
+    if (t.kind === 'process') {
+      const what = `pid ${t.pid}${t.label ? ` (${t.label})` : ''}`;
+      const sig = (s: 'SIGTERM' | 'SIGKILL') => () => this.confirmKill(t, s);
+      return this.ask(`Action on ${what}: t SIGTERM  k SIGKILL  Esc cancel`, { t: sig('SIGTERM'), k: sig('SIGKILL'), '1': sig('SIGTERM'), '9': sig('SIGKILL') });
+    }
+    const what = `container ${t.label || t.id.slice(0, 12)}`;
+    const verb = (vb: 'stop' | 'restart') => () => this.ask(`Run docker ${vb} on ${what} (${t.id.slice(0, 12)})? y/n`, {
+      y: () => {
+        this.message = `docker ${vb} ${t.id.slice(0, 12)}: running...`;
+        dockerAction(vb, t.id, (m) => {
+          this.message = m;
+          this.render();
+        });
+      },
+      n: () => (this.message = 'cancelled'),
+    });
+    this.ask(`Action on ${what}: s docker stop  r docker restart  Esc cancel`, { s: verb('stop'), r: verb('restart') });
+  }
+
+  private confirmKill(t: Extract<ActionTarget, { kind: 'process' }>, sig: 'SIGTERM' | 'SIGKILL'): void {
+    const now = currentComm(t.pid);
+    if (now === null) {
+      this.message = `pid ${t.pid} is not running on this machine`;
+      return;
+    }
+    const src = this.live ? '' : ' (pid from the capture)';
+    this.ask(`Send ${sig} to pid ${t.pid}${src}, now running '${now}'? y/n`, {
+      y: () => (this.message = killProcess(t.pid, sig)),
+      n: () => (this.message = 'cancelled'),
+    });
+  }
+
+  private exportMenu(rows: SnapRow[]): void {
+    const snap = this.snaps[Math.min(this.cursor, this.snaps.length - 1)];
+    if (!snap) {
+      this.message = 'nothing to export yet';
+      return this.render();
+    }
+    const go = (kind: 'csv' | 'json') => () => {
+      try {
+        const v = this.view;
+        const file = exportView(kind, snap, rows, {
+          viewId: v.id, viewName: v.name, path: this.breadcrumb(), filter: completeFilter(v, this.userFilter, this.st.drill),
+          source: this.live ? 'live' : this.files.map((f) => path.basename(f)).join(','),
+        });
+        this.message = `exported ${rows.length} rows to ${file}`;
+      } catch (e) {
+        this.message = `export failed: ${(e as Error).message}`;
+      }
+    };
+    this.ask(`Export this interval of the view to ${process.cwd()}: c/Enter CSV  j JSON  Esc cancel`, { c: go('csv'), j: go('json') }, go('csv'));
   }
 
   private validateInput(): void {
@@ -413,7 +692,7 @@ export class UiApp {
 
   private onTextKey(ch: string | undefined, name: string): void {
     const page = Math.max(1, ((this.screen.height as number) || 24) - 3);
-    if (name === 'escape' || name === 'backspace' || (this.mode === 'help' && (ch === '?' || name === 'f1' || name === 'enter'))) {
+    if (name === 'escape' || name === 'backspace' || (this.mode === 'help' && (ch === '?' || ch === 'l' || name === 'f1' || name === 'f7' || name === 'enter'))) {
       this.mode = 'table';
       this.textLines = [];
       return this.render();
@@ -476,6 +755,10 @@ export class UiApp {
   }
 
   private async openText(kind: 'dig' | 'echo', rows: SnapRow[]): Promise<void> {
+    if (this.live) {
+      this.message = `${kind}: only when replaying a capture (write one with -w, then -r it)`;
+      return this.render();
+    }
     const v = this.view;
     const row = rows[this.st.sel];
     const steps = [...this.st.drill];
@@ -503,8 +786,18 @@ export class UiApp {
     this.teardown();
     const f = this.finished;
     this.finished = null;
-    if (f) f(code);
     if (code !== 0) process.exit(code);
+    if (this.feed) {
+      // live: wait (briefly) for the capture to close before returning
+      const feed = this.feed;
+      const t = setTimeout(() => process.exit(code), 3000);
+      void feed.done.finally(() => {
+        clearTimeout(t);
+        if (f) f(code);
+      });
+      return;
+    }
+    if (f) f(code);
   }
 
   /** Restores the terminal (normal screen, cursor, modes). Safe to call twice. */
@@ -514,10 +807,18 @@ export class UiApp {
     if (this.abort) this.abort.aborted = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.feed) {
+      this.feed.consumer = null;
+      this.feed.stop();
+    }
     try {
       this.screen.destroy();
     } catch {
       /* already gone */
+    }
+    if (this.stderrWrite) {
+      process.stderr.write = this.stderrWrite;
+      this.stderrWrite = null;
     }
     process.stdin.pause();
   }
@@ -530,7 +831,7 @@ export class UiApp {
   }
 
   private footerHeight(): number {
-    return this.mode === 'filter' || this.mode === 'search' ? 2 : 1;
+    return this.mode === 'filter' || this.mode === 'search' || this.mode === 'seek' || this.mode === 'prompt' ? 2 : 1;
   }
 
   private layout(): void {
@@ -577,16 +878,27 @@ export class UiApp {
     const v = this.view;
     const snap = this.snaps[Math.min(this.cursor, this.snaps.length - 1)];
     // header
-    const src = this.files.map((f) => path.basename(f)).join(',');
-    const pos = snap ? `${snap.index + 1}/${this.snaps.length}${this.done ? '' : '+'}` : '-';
-    const tcur = snap ? `${nsTime(snap.startNs)}-${nsTime(snap.endNs)}` : 'collecting';
-    const state = (this.paused ? 'PAUSED' : this.done && this.cursor >= this.snaps.length - 1 ? 'END' : 'PLAY') + ` x${this.speed < 1 ? this.speed.toFixed(2) : this.speed}`;
+    const src = this.live ? 'live' : this.files.map((f) => path.basename(f)).join(',');
+    const first = this.snaps[0];
+    const lastSnap = this.snaps[this.snaps.length - 1];
+    const pos = snap ? `${this.cursor + 1}/${this.snaps.length}${this.done ? '' : '+'}` : '-';
+    const tcur = snap ? `${nsTime(snap.startNs)} +${((snap.startNs - first!.startNs) / 1e9).toFixed(1)}s/${((lastSnap!.endNs - first!.startNs) / 1e9).toFixed(1)}s` : this.live ? 'starting live capture' : 'collecting';
+    const state = this.live
+      ? (this.paused ? 'PAUSED' : 'LIVE') + (this.feed?.drops ? ` drops ${this.feed.drops}` : '')
+      : (this.paused ? 'PAUSED' : this.done && this.cursor >= this.snaps.length - 1 ? 'END' : 'PLAY') + ` x${this.speed < 1 ? this.speed.toFixed(2) : this.speed}`;
+    // the time cursor: where the shown interval lies in what has been collected
+    let line2 = `Source: ${src} [${pos}] ${tcur} ${state}`;
+    const barW = W - line2.length - 3;
+    if (snap && barW >= 8 && this.snaps.length > 1) {
+      const at = Math.round((this.cursor / (this.snaps.length - 1)) * (barW - 1));
+      line2 += ` [${'-'.repeat(at)}|${'-'.repeat(barW - 1 - at)}]`;
+    }
     const t = snap?.totals;
     const tot = t ? `Evts ${t.events} Match ${t.matched} Procs ${t.procs} Thr ${t.threads} Ctr ${t.containers} File ${humanBytes(t.fileIn)}/${humanBytes(t.fileOut)} Net ${humanBytes(t.netIn)}/${humanBytes(t.netOut)}` : '';
     const flt = completeFilter(null, this.userFilter, []);
     this.header.setContent([
       `{bold}${e(cut(`Viewing: ${v.name}  For: ${this.breadcrumb()}`))}{/bold}`,
-      e(cut(`Source: ${src}  [${pos}] ${tcur} ${state}`)),
+      e(cut(line2)),
       e(cut(flt ? `Filter: ${flt}  ${tot}` : tot)),
     ].join('\n'));
     // table
@@ -616,10 +928,17 @@ export class UiApp {
     this.table.setContent(lines.join('\n'));
     // footer
     let foot: string;
-    if (this.mode === 'filter' || this.mode === 'search') {
-      const label = this.mode === 'filter' ? 'Filter: ' : 'Search: ';
+    if (this.mode === 'prompt' && this.prompt) {
+      const q = safeText(this.prompt.text);
+      // two lines, broken at a space when the question is wider than the screen
+      let br = q.length > W ? q.lastIndexOf(' ', W) : q.length;
+      if (br <= 0) br = Math.min(W, q.length);
+      foot = `{bold}${e(q.slice(0, br))}{/bold}\n{bold}${e(q.slice(br).trimStart().slice(0, W))}{/bold}`;
+    } else if (this.mode === 'filter' || this.mode === 'search' || this.mode === 'seek') {
+      const label = this.mode === 'filter' ? 'Filter: ' : this.mode === 'seek' ? 'Go to second: ' : 'Search: ';
       const text = label + this.input + '_';
-      const help = this.mode === 'filter' ? 'Enter apply  Esc cancel  (sysdig filter, checked as you type)' : 'Enter keep  Esc cancel';
+      const help = this.mode === 'filter' ? 'Enter apply  Esc cancel  (sysdig filter, checked as you type)'
+        : this.mode === 'seek' ? 'seconds from the start of the capture (+N/-N: from here)  Enter go  Esc cancel' : 'Enter keep  Esc cancel';
       // long input scrolls left so the cursor stays visible
       foot = `{bold}${e(text.length > W ? text.slice(text.length - W) : text)}{/bold}\n`
         + (this.inputError ? `{red-fg}${e(cut(this.inputError))}{/red-fg}` : e(cut(help)));
@@ -648,7 +967,7 @@ export class UiApp {
 
   private renderOverlay(W: number): void {
     const e = (s: string) => blessed.escape(safeText(s));
-    if (this.mode === 'table' || this.mode === 'filter' || this.mode === 'search') {
+    if (this.mode === 'table' || this.mode === 'filter' || this.mode === 'search' || this.mode === 'seek' || this.mode === 'prompt') {
       if (this.overlay) {
         this.overlay.destroy();
         this.overlay = null;

@@ -1,5 +1,5 @@
 // Help screen and footer text. Every F-key has a letter, for terminals that eat F-keys.
-export const FOOTER = '?Help vViews \\Filter eEcho dDig >Sort /Find pPause ,.Step +-Speed cChart qQuit';
+export const FOOTER = '?Help vViews \\Filter eEcho dDig lLegend aAction xExport gGo >Sort pPause qQuit';
 
 export const HELP_TEXT = `tsdig UI - keys
 
@@ -16,6 +16,11 @@ export const HELP_TEXT = `tsdig UI - keys
   F6  or d                    dig: the events of the selection in this interval
   F5  or e                    echo: the I/O buffers of the selection (escaped)
   c                           toggle the chart of the top rows over time
+  F7  or l                    legend: what the columns of this view mean
+  F8  or a                    actions on the selection: processes SIGTERM/SIGKILL,
+                              containers docker stop/restart (always asks y/n)
+  x                           export the shown interval of this view to
+                              ./tsdig-VIEW-N.csv (c or Enter) or .json (j)
   F1  or ? or h               this help
   q   or F10                  quit
 
@@ -23,9 +28,13 @@ export const HELP_TEXT = `tsdig UI - keys
   p                           pause / resume
   , or Left / . or Right      step one interval back / forward (pauses)
   + / -                       play faster / slower
+  g                           go to a second from the start (+N/-N: from here)
+  The header shows the interval's time, its offset in the capture and a
+  time cursor [---|---]. Drill-up and revisited views come from memory.
 
  Dig and Echo screens
   Up/Down PgUp/PgDn Home/End  scroll;  Backspace or Esc  back
 
+ Live (no -r, as root): the newest interval is shown; p pauses, , . step.
  Set TSDIG_ASCII=1 (or TERM=linux/vt100) for ASCII-only borders and charts.
 `;

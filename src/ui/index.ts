@@ -11,8 +11,17 @@ export function wantsUi(o: CliOptions): boolean {
 }
 
 export async function runUi(o: CliOptions): Promise<number> {
-  if (o.read.length === 0) throw new UsageError('the UI needs a capture file for now (-r FILE): live capture is not available in this build');
   if (!process.stdout.isTTY) throw new UsageError('--ui needs a terminal on stdout (use --snapshot VIEW for text output)');
+  if (o.read.length === 0) {
+    // live: say why not before the screen opens (not root, no BPF, no addon...)
+    const { checkPrerequisites } = await import('../live/native');
+    const { unavailableMessage } = await import('../live/messages');
+    const pre = checkPrerequisites();
+    if (pre) {
+      process.stderr.write(unavailableMessage(pre));
+      return 1;
+    }
+  }
   const { UiApp } = await import('./app');
   return new UiApp(o).run();
 }
