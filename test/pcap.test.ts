@@ -1,8 +1,10 @@
 // Per-container packet capture with real containers: an httpd container and a wget client on the
-// default bridge, `tsdig --pcap out.pcapng -M 5 -f "tcp port 80"` while the client fetches. tshark must
+// default bridge, `tsdig --pcap out.pcapng -M 6 -f "tcp port 80"` while the client fetches. tshark must
 // read the file, find the containers named in the interface descriptions, and count exactly the
-// packets and bytes per connection that tsdig reports. Needs root, docker, cap and tshark; under CI it
-// fails instead of skipping when one is missing.
+// packets and bytes per connection that tsdig reports. With the eBPF syscall capture usable, every
+// connection names its processes: httpd (the server container's process) on the server end, a wget
+// child of the client container's shell on the client end. Needs root, docker, cap and tshark; under
+// CI it fails instead of skipping when one is missing.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -120,9 +122,9 @@ test('tsdig --pcap captures two containers per veth; tshark agrees on every conn
     // the client starts once tsdig captures, so its veth is picked up while running; it exits before
     // tsdig stops (its veth disappears mid-capture), after a bounded number of fetches
     const r = await runTsdig(
-      ['--pcap', out, '-M', '5', '-f', 'tcp port 80'],
+      ['--pcap', out, '-M', '6', '-f', 'tcp port 80'],
       () => {
-        cliId = runContainer(cli, `sleep 0.5; for i in $(seq 1 12); do wget -q -O /dev/null http://${ip}/; sleep 0.15; done`);
+        cliId = runContainer(cli, `sleep 1.2; for i in $(seq 1 12); do wget -q -O /dev/null http://${ip}/; sleep 0.15; done`);
         cliPid = Number(inspect(cli, '{{.State.Pid}}')); // the shell running the wget loop
       },
       60_000,

@@ -1,8 +1,10 @@
 // `tsdig --pcap FILE [-f FILTER] [-M secs] [-n packets]`: capture on the host's interfaces and on
 // every container's veth (found again whenever Docker reports a container start/stop, and every
 // second), decode each packet, count it per interface, container and connection, and write pcapng
-// with one interface block per captured interface naming its container. Ends with the counters as
-// one line of JSON on stdout and a summary line on stderr.
+// with one interface block per captured interface naming its container. The eBPF syscall capture
+// runs alongside (src/net/owners.ts) so each connection end names its process and container; without
+// it (no BPF rights, no addon) packets are still captured, with a one-line note. Ends with the
+// counters as one line of JSON on stdout and a summary line on stderr.
 import * as fs from 'node:fs';
 import type { CliOptions } from '../cli/options';
 import { CaptureManager } from './capture';

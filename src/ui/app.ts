@@ -341,6 +341,15 @@ export class UiApp {
   private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg): void {
     const name = key?.name ?? '';
     if (key?.full === 'C-c') return this.quit(0);
+    // Esc then a key, arriving in one read (fast typing, ssh, tmux): blessed reports Meta-key.
+    // There is no Alt binding, so treat it as the two keys it was.
+    const seq = key?.sequence ?? '';
+    if (key?.meta && seq.length === 2 && seq[0] === '\x1b' && seq[1]! >= ' ' && seq[1]! <= '~') {
+      this.onKey(undefined, { name: 'escape', full: 'escape', sequence: '\x1b' } as blessed.Widgets.Events.IKeyEventArg);
+      if (this.destroyed) return;
+      const c = seq[1]!;
+      return this.onKey(c, { ...key, meta: false, full: key.name, sequence: c });
+    }
     switch (this.mode) {
       case 'filter':
       case 'search':

@@ -1,0 +1,128 @@
+// The UI as users run it over SSH: a private sshd (Debian's openssh-server) on 127.0.0.1, a key made
+// here, `ssh -t` inside tmux, F-keys, letters and a resize through the SSH pty, then quit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { FIXTURES, ROOT, needs, haveCmd } from './helpers';
+
+const CURL = path.join(FIXTURES, 'libs__curl_google.scap');
+const SSHD = '/usr/sbin/sshd';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+class Tmux {
+  readonly sock = `tsdig-uissh-${process.pid}`;
+  tmux(...args: string[]): string {
+    return spawnSync('tmux', ['-L', this.sock, ...args], { encoding: 'utf8' }).stdout ?? '';
+  }
+  capture(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'ui');
+  }
+  keys(...k: string[]): void {
+    this.tmux('send-keys', '-t', 'ui', ...k);
+  }
+  async waitFor(re: RegExp, what: string, timeoutMs = 15000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < end) {
+      last = this.capture();
+      if (re.test(last)) return last;
+      await new Promise((r) => setTimeout(r, 80));
+    }
+    throw new Error(`timed out waiting for ${what} (${re}); screen was:\n${last}`);
+  }
+}
+
+test('UI over ssh -t (openssh-server on 127.0.0.1): F-keys, letters, resize, quit', async (t) => {
+  const isRoot = process.getuid?.() === 0;
+  const skip = needs('fixtures', fs.existsSync(CURL)) ?? needs('tmux', haveCmd('tmux')) ?? needs('openssh-server (/usr/sbin/sshd) and ssh', fs.existsSync(SSHD) && haveCmd('ssh') && haveCmd('ssh-keygen'))
+    ?? needs('root (sshd with PermitRootLogin)', isRoot);
+  if (skip) return t.skip(skip);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-ssh-'));
+  const tm = new Tmux();
+  let sshd: ChildProcess | null = null;
+  try {
+    const keygen = (f: string) => assert.equal(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', f]).status, 0, 'ssh-keygen');
+    keygen(path.join(dir, 'host'));
+    keygen(path.join(dir, 'key'));
+    fs.copyFileSync(path.join(dir, 'key.pub'), path.join(dir, 'authorized_keys'));
+    fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const port = await freePort();
+    fs.writeFileSync(path.join(dir, 'sshd_config'), [
+      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host`, `PidFile ${dir}/sshd.pid`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`, 'PermitRootLogin yes', 'UsePAM no', 'StrictModes no',
+      'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', 'AcceptEnv LANG LC_*', '',
+    ].join('\n'));
+    const log: string[] = [];
+    sshd = spawn(SSHD, ['-f', path.join(dir, 'sshd_config'), '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    sshd.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+    // wait for the port
+    const up = Date.now() + 10000;
+    for (;;) {
+      const ok = await new Promise<boolean>((r) => {
+        const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
+        c.on('error', () => r(false));
+      });
+      if (ok) break;
+      if (Date.now() > up || sshd.exitCode !== null) throw new Error(`sshd did not start: ${log.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const remote = `cd ${ROOT} && TERM=xterm-256color node bin/tsdig -r ${CURL} --ui; echo REMOTE rc=$?`;
+    const ssh = ['ssh', '-t', '-p', String(port), '-i', `${dir}/key`, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+      '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', 'root@127.0.0.1', `'${remote}'`].join(' ');
+    tm.tmux('new-session', '-d', '-s', 'ui', '-x', '80', '-y', '24', `sh -c "${ssh.replace(/"/g, '\\"')}; echo SSH rc=\\$?; sleep 60"`);
+    let s = await tm.waitFor(/curl -6/, 'the UI through ssh');
+    assert.match(s, /^Viewing: Processes/m);
+    tm.keys('F2');
+    s = await tm.waitFor(/Spy Users/, 'F2: the picker');
+    tm.keys('F');
+    tm.keys('Enter');
+    await tm.waitFor(/^Viewing: Files/m, 'the Files view');
+    await tm.waitFor(/ld\.so\.cache/, 'file rows');
+    tm.keys('F7');
+    await tm.waitFor(/Legend: Files/, 'F7: the legend');
+    tm.keys('Escape');
+    tm.keys('F1');
+    await tm.waitFor(/drill down into the selected row/, 'F1: help');
+    tm.keys('Escape');
+    tm.keys('l');
+    await tm.waitFor(/Legend: Files/, 'l: the legend');
+    tm.keys('Escape');
+    // resize through ssh (SIGWINCH travels as a window-change request)
+    tm.tmux('resize-window', '-t', 'ui', '-x', '120', '-y', '35');
+    s = await tm.waitFor(/^Source: .*\[-*\|-*\]|^.{100,}$/m, 'redraw at 120x35');
+    await new Promise((r) => setTimeout(r, 400));
+    s = tm.capture();
+    assert.equal(s.replace(/\n$/, '').split('\n').length, 35);
+    assert.match(s.replace(/\n$/, '').split('\n')[34]!, /\?Help/, 'footer on the last line after resize');
+    const sort0 = /sort:(\S+)/.exec(s)?.[1];
+    assert.ok(sort0, 'sort column in the wide footer');
+    tm.keys('F9');
+    s = await tm.waitFor(new RegExp(`sort:(?!${sort0.replace(/[^\w]/g, '.')}\b)\S+`), 'F9: next sort column');
+    tm.tmux('resize-window', '-t', 'ui', '-x', '80', '-y', '24');
+    await new Promise((r) => setTimeout(r, 400));
+    s = tm.capture();
+    for (const l of s.split('\n')) assert.ok(l.length <= 80, `wider than 80: ${l}`);
+    tm.keys('F10');
+    s = await tm.waitFor(/SSH rc=0/, 'quit and ssh exit');
+    assert.match(s, /REMOTE rc=0/);
+    assert.doesNotMatch(s, /Viewing:/, 'screen restored');
+  } finally {
+    tm.tmux('kill-server');
+    if (sshd && sshd.exitCode === null) sshd.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
