@@ -254,9 +254,12 @@ static void *poller(void *arg)
 /* ---------- JS-thread side of the tsfn ---------- */
 static void free_ab(napi_env env, void *data, void *hint)
 {
-	(void)env;
 	(void)hint;
+	int64_t left;
 	free(data);
+	/* the batch is gone: tell V8, which counted it as external memory */
+	if (env)
+		napi_adjust_external_memory(env, -(int64_t)BATCH_CAP, &left);
 }
 
 static void call_js(napi_env env, napi_value cb, void *context, void *data)
@@ -272,7 +275,12 @@ static void call_js(napi_env env, napi_value cb, void *context, void *data)
 	}
 	napi_value ab, len, undef, argv[2];
 	napi_status st = napi_create_external_arraybuffer(env, it->buf, it->len, free_ab, NULL, &ab);
-	if (st != napi_ok) {
+	if (st == napi_ok) {
+		/* V8 does not see malloc'ed batches: without this it lets hundreds of them wait for a
+		 * lazy GC while JS falls behind, and RSS climbs far past the ring size */
+		int64_t total;
+		napi_adjust_external_memory(env, (int64_t)BATCH_CAP, &total);
+	} else {
 		/* runtimes without external buffers (V8 sandbox): copy */
 		void *dst = NULL;
 		if (napi_create_arraybuffer(env, it->len, &dst, &ab) != napi_ok) {

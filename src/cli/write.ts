@@ -448,13 +448,14 @@ export async function runWrite(o: CliOptions): Promise<number> {
   } finally {
     for (const s of sigs) process.off(s, onSignal);
   }
+  // the last frame still names the file: stop the display before closing it
+  progress?.stop();
   try {
     session.finish(!failure);
   } catch (e) {
     failure ??= e;
   }
   failure ??= session.error;
-  progress?.stop();
   if (!o.quiet) process.stderr.write(summary(session, signals > 0));
   if (failure instanceof WriteError) {
     process.stderr.write(`tsdig: ${failure.path}: ${failure.message}\n`);

@@ -72,13 +72,14 @@ export async function runLiveWrite(o: CliOptions): Promise<number> {
     // nothing was captured: leave no file behind
     return 1;
   }
+  // the last frame still names the file: stop the display before closing it
+  (progress as ProgressHandle | null)?.stop();
   let failure: unknown = r.failure ?? session.error;
   try {
     session.finish(!failure || failure instanceof WriteError);
   } catch (e) {
     failure ??= e;
   }
-  (progress as ProgressHandle | null)?.stop();
   if (!o.quiet) {
     process.stderr.write(
       summary(session, r.signal !== null).replace(/\n$/, '') +
