@@ -33,9 +33,9 @@ async function dispatch(o: CliOptions): Promise<number> {
   if (o.snapshot) return (await import('../snapshot/run')).runSnapshot(o);
   if (o.pcap) return (await import('../net/run')).runPcap(o);
   if (o.write !== undefined) return (await import('./write')).runWrite(o);
-  // live capture (no -r): the UI only replays files for now, so live mode prints even on a terminal
-  if (o.read.length === 0 && o.ui !== true) return (await import('../live/run')).runLive(o);
+  // on a terminal with no output option the UI opens (live or on the -r files); else events print
   const ui = await import('../ui');
+  if (o.read.length === 0 && o.ui !== true && !ui.wantsUi(o)) return (await import('../live/run')).runLive(o);
   if (ui.wantsUi(o)) return ui.runUi(o);
   if (o.read.length > 0) return runReplay(o);
   throw new UsageError('live capture is not available yet in this build: use -r FILE to replay a capture');

@@ -249,12 +249,21 @@ export class WriteSession {
 
   private handleInner(e: ScapEvent): boolean {
     this.stats.eventsIn++;
+    const type = e.type;
+    // -M before the output file is chosen: the first event past the limit must not start a new
+    // (rotated) file that would then hold no event
+    if (this.o.maxSeconds > 0 && !(e.dumpFlags & 1) && !(this.leading && (type === 228 || type === 272 || type === 324))) {
+      if (this.stopAt < 0) this.stopAt = e.tsNum + this.o.maxSeconds * 1e9;
+      else if (e.tsNum > this.stopAt) {
+        this.stopped = true;
+        return false;
+      }
+    }
     this.lastHi = e.tsHi;
     this.lastLo = e.tsLo;
     // the output file (and a rotation) is decided before the event changes the state, so a new
     // file's tables describe the state just before its first event
     const w = this.ensureOutput(e);
-    const type = e.type;
     const s = this.engine;
     if (this.leading) {
       if (type === 228 || type === 272 || type === 324) {
@@ -271,13 +280,6 @@ export class WriteSession {
       if (this.o.fatfile || !f) this.write(w, e, e.dumpFlags);
       else this.stats.filteredOut++;
       return true;
-    }
-    if (this.o.maxSeconds > 0) {
-      if (this.stopAt < 0) this.stopAt = e.tsNum + this.o.maxSeconds * 1e9;
-      else if (e.tsNum > this.stopAt) {
-        this.stopped = true;
-        return false;
-      }
     }
     let pass = true;
     if (f) {

@@ -104,7 +104,11 @@ export class UiApp {
   private finished: ((code: number) => void) | null = null;
   private destroyed = false;
 
-  constructor(o: CliOptions) {
+  /** bench: draw on these streams, and show these snapshots instead of collecting any */
+  private readonly bench: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; snaps: Snapshot[]; viewId: string } | null;
+
+  constructor(o: CliOptions, bench?: UiApp['bench']) {
+    this.bench = bench ?? null;
     this.files = o.read;
     this.opts = o;
     this.live = o.read.length === 0;
@@ -112,7 +116,7 @@ export class UiApp {
     this.userFilter = o.filter.trim();
     const term = process.env.TERM ?? '';
     this.ascii = !!process.env.TSDIG_ASCII || /^(linux|vt1\d\d|vt2\d\d|dumb|ansi)/.test(term);
-    this.st = this.freshState('procs');
+    this.st = this.freshState(bench?.viewId ?? 'procs');
   }
 
   private freshState(viewId: string, drill: DrillStep[] = []): ViewState {
@@ -134,6 +138,7 @@ export class UiApp {
       title: 'tsdig',
       dockBorders: false,
       forceUnicode: !this.ascii,
+      ...(this.bench ? { input: this.bench.input, output: this.bench.output, terminal: 'xterm-256color' } : {}),
     } as blessed.Widgets.IScreenOptions);
     const s = this.screen;
     if (this.ascii) {
@@ -167,15 +172,15 @@ export class UiApp {
       process.removeAllListeners(sig);
       process.kill(process.pid, sig);
     };
-    for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as NodeJS.Signals[]) process.once(sig, onSignal);
+    if (!this.bench) for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as NodeJS.Signals[]) process.once(sig, onSignal);
     process.once('uncaughtException', (e) => {
       this.teardown();
       process.stderr.write(`tsdig: ${e.stack ?? e}\n`);
       process.exit(1);
     });
     // anything written to stderr while the screen is up (warnings of the live source) goes to the footer
-    this.stderrWrite = process.stderr.write;
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (!this.bench) this.stderrWrite = process.stderr.write;
+    if (this.stderrWrite) process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1');
       const line = text.trim().split('\n').pop() ?? '';
       if (line) {
@@ -186,8 +191,14 @@ export class UiApp {
       if (cb) cb();
       return true;
     }) as typeof process.stderr.write;
-    if (this.live) void this.startLive();
-    this.startCollect();
+    if (this.bench) {
+      this.snaps = this.bench.snaps;
+      this.done = true;
+      this.paused = true;
+    } else {
+      if (this.live) void this.startLive();
+      this.startCollect();
+    }
     this.restartTimer();
     this.render();
     return new Promise((resolve) => {
@@ -789,6 +800,16 @@ export class UiApp {
       this.textLines = [`error: ${(e as Error).message}`];
     }
     this.render();
+  }
+
+  /** bench: one refresh (step to the next snapshot and draw) */
+  benchRefresh(): void {
+    this.cursor = (this.cursor + 1) % Math.max(1, this.snaps.length);
+    this.render();
+  }
+
+  benchQuit(): void {
+    this.quit(0);
   }
 
   private quit(code: number): void {
