@@ -83,7 +83,8 @@ function start(args: string[]): Run {
   let err = '';
   p.stdout!.on('data', (d: Buffer) => (out += d.toString('latin1')));
   p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((r) => p.on('exit', (code, sig) => r(code ?? (sig ? -1 : null))));
+  // 'close', not 'exit': the last stderr lines (the summary) may still be in the pipe at 'exit'
+  const exited = new Promise<number | null>((r) => p.on('close', (code, sig) => r(code ?? (sig ? -1 : null))));
   const ready = new Promise<void>((resolve, reject) => {
     const iv = setInterval(() => {
       if (err.includes('capturing')) {
