@@ -179,6 +179,20 @@ function bpftoolTsdigProgs(): Set<number> {
   return new Set(progs.filter((p) => (p.name ?? '').startsWith('tsdig_')).map((p) => p.id));
 }
 
+/** BPF program ids held by this process, from the prog_id lines of /proc/self/fdinfo */
+function ownProgIds(): Set<number> {
+  const ids = new Set<number>();
+  for (const fd of fs.readdirSync('/proc/self/fdinfo')) {
+    try {
+      const m = /^prog_id:\s*(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+      if (m) ids.add(Number(m[1]));
+    } catch {
+      // fd closed meanwhile
+    }
+  }
+  return ids;
+}
+
 function cannotRun(): string | null {
   if (process.platform !== 'linux' || process.arch !== 'x64') return 'not linux/x64';
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not running as root';
@@ -222,8 +236,10 @@ test('live native capture: sysdig-format events for a known child process', { sk
       batchCalls++;
       batches.push(Buffer.from(ab, 0, n));
     });
-    // ours = tsdig programs that appeared now (another capture may run concurrently)
-    const ours = [...bpftoolTsdigProgs()].filter((id) => !before.has(id));
+    // ours = the tsdig programs this process holds (another capture may run concurrently)
+    void before;
+    const listed = bpftoolTsdigProgs();
+    const ours = [...ownProgIds()].filter((id) => listed.has(id));
     assert.equal(ours.length, 3, 'enter, exit and procexit programs loaded');
 
     const child = cp.spawn(exe, [file, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
