@@ -8,7 +8,7 @@ import { fdTypeChar, l4Char, L4 } from '../state/fdinfo';
 import { ThreadInfo } from '../state/thread';
 import { FdType } from '../scap/types';
 import { PPM_AF_INET, PPM_AF_INET6, PPM_AF_UNIX } from '../state/sockets';
-import { ipv4Str, ipv6Str, isV4Mapped } from '../util/net';
+import { ipv4Str, ipv6Str, mappedOrAny } from '../util/net';
 import { escapeBuffer, BufFormat } from './buffers';
 import { sanitize } from '../util/sanitize';
 import { sinspConcat } from '../util/paths';
@@ -124,13 +124,6 @@ export function humanTime(ns: number): string {
   if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)}ms`;
   if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)}us`;
   return `${ns}ns`;
-}
-
-/** sinsp's is_ipv4_mapped_ipv6 also accepts the all-zero address */
-function mappedOrAny(b: Buffer, o: number): boolean {
-  if (isV4Mapped(b, o)) return true;
-  for (let i = 0; i < 16; i++) if (b[o + i] !== 0) return false;
-  return true;
 }
 
 function tupleStr(b: Buffer): string {

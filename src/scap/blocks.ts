@@ -63,13 +63,6 @@ class Cur {
   }
 }
 
-const splitNul = (s: string): string[] => {
-  if (s === '') return [];
-  const parts = s.split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
-};
-
 export function parseMachineInfo(b: Buffer, p: number, end: number): MachineInfo {
   const c = new Cur(b, p, end);
   c.need(180, 'machine info');

@@ -32,8 +32,8 @@ const DERIVED: Record<string, { desc: string; value: V }> = {
   'evt.buflen.net.in': { desc: 'bytes read from a network socket', value: (c) => (isNet(c) ? ioLen(c, R) : undefined) },
   'evt.buflen.net.out': { desc: 'bytes written to a network socket', value: (c) => (isNet(c) ? ioLen(c, W) : undefined) },
   'evt.count.open': { desc: '1 for the exit of an open call', value: (c) => (c.e.dir === 1 && OPEN_NAMES.has(c.e.info.name) ? 1 : 0) },
-  'thread.vmsize.b': { desc: 'virtual memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.main ?? c.s.threads.get(t.pid) ?? t; return m.vmsize * 1024; } },
-  'thread.vmrss.b': { desc: 'resident memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.main ?? c.s.threads.get(t.pid) ?? t; return m.vmrss * 1024; } },
+  'thread.vmsize.b': { desc: 'virtual memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.mainThread(); return m.vmsize * 1024; } },
+  'thread.vmrss.b': { desc: 'resident memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.mainThread(); return m.vmrss * 1024; } },
 };
 
 class ViewRegistry implements FieldRegistry<EventCtx> {

@@ -6,9 +6,9 @@ import { ScapEvent } from '../events/event';
 import { EF, EVENTS } from '../events/table';
 import { CaptureSink, FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from '../scap/types';
 import { FdInfo, L4 } from './fdinfo';
-import { ThreadInfo } from './thread';
+import { CL, ThreadInfo } from './thread';
 import { ContainerTable, containerIdFromCgroups } from './containers';
-import { asDir, concatPaths } from '../util/paths';
+import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
 import { tupleName } from './sockets';
 import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
@@ -65,10 +65,6 @@ export class StateEngine {
   /** first event timestamp (for relative times) */
   firstTsHi = -1;
   firstTsLo = 0;
-  prevTsHi = -1;
-  prevTsLo = 0;
-  prevTsHiSaved = 0;
-  prevTsLoSaved = 0;
 
   reset(): void {
     this.threads.clear();
@@ -158,11 +154,11 @@ export class StateEngine {
   fixupSocketRoles(): void {
     const listening = new Set<number>();
     for (const t of this.threads.values()) {
-      if (t.main) continue;
+      if (t.mainThread() !== t && t.flags & CL.CLONE_FILES) continue; // shares its main thread's table
       for (const f of t.fds.values()) if ((f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) && f.sport) listening.add(f.sport);
     }
     for (const t of this.threads.values()) {
-      if (t.main) continue;
+      if (t.mainThread() !== t && t.flags & CL.CLONE_FILES) continue; // shares its main thread's table
       for (const f of t.fds.values()) {
         if (f.type !== FdType.IPV4_SOCK || f.role !== 0 || f.fromProcList !== true) continue;
         if (listening.has(f.sport)) {
@@ -214,10 +210,6 @@ export class StateEngine {
       this.firstTsHi = e.tsHi;
       this.firstTsLo = e.tsLo;
     }
-    this.prevTsHiSaved = this.prevTsHi;
-    this.prevTsLoSaved = this.prevTsLo;
-    this.prevTsHi = e.tsHi;
-    this.prevTsLo = e.tsLo;
     this.fd = null;
     this.failedFd = null;
     this.fdNum = -1;

@@ -57,8 +57,6 @@ export class ThreadInfo {
   private fdsOwn: FdTable | null = null;
   /** the thread table this thread lives in, to find its main thread */
   table: Map<number, ThreadInfo> | null = null;
-  /** kept for compatibility with callers that link threads explicitly */
-  main: ThreadInfo | null = null;
   /** ns of the last enter event (for evt.latency), -1 when none */
   latEnterHi = -1;
   latEnterLo = 0;

@@ -87,3 +87,10 @@ export function parseIp(s: string): Buffer | undefined {
 export function isV4MappedText(s: string): boolean {
   return s.startsWith('::ffff:') && s.includes('.');
 }
+
+/** sinsp's is_ipv4_mapped_ipv6: a v4-mapped address, or the all-zero one */
+export function mappedOrAny(b: Buffer, o: number): boolean {
+  if (isV4Mapped(b, o)) return true;
+  for (let i = 0; i < 16; i++) if (b[o + i] !== 0) return false;
+  return true;
+}

@@ -8,16 +8,9 @@ import { ThreadInfo } from '../thread';
 import type { StateEngine } from '../engine';
 import { bytesParam, param } from './util';
 import { addFd } from './files';
-import { ipv4Str, ipv6Str, isV4Mapped } from '../../util/net';
+import { ipv4Str, ipv6Str, isV4Mapped, mappedOrAny } from '../../util/net';
 import { PPM_AF_INET, PPM_AF_INET6, PPM_AF_UNIX } from '../sockets';
 import { sanitize } from '../../util/sanitize';
-
-/** sinsp's is_ipv4_mapped_ipv6 also accepts the all-zero address */
-function mappedOrAny(b: Buffer, o: number): boolean {
-  if (isV4Mapped(b, o)) return true;
-  for (let i = 0; i < 16; i++) if (b[o + i] !== 0) return false;
-  return true;
-}
 
 const isIp = (f: FdInfo) => f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK;
 
