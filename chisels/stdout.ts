@@ -1,5 +1,6 @@
 // stdout: Print stdout of processes.
 import { defineChisel } from '../src/chisel/api';
+import { echoBuffersInit } from '../src/chisel/bodies';
 
 export default defineChisel({
   name: 'stdout',
@@ -9,14 +10,5 @@ export default defineChisel({
   args: [],
   fields: ['evt.buffer'],
   filter: 'fd.num=1 and evt.is_io=true',
-  init(api) {
-    const data = api.field('evt.buffer');
-    return {
-      onEvent(c) {
-        const b = data.value(c);
-        if (b === undefined) return;
-        api.print(Buffer.isBuffer(b) ? b.toString('latin1') : String(b));
-      },
-    };
-  },
+  init: echoBuffersInit,
 });

@@ -171,12 +171,13 @@ export const EVT_FIELDS: FieldSpec[] = [
 ];
 
 const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
-const SYSLOG_WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg', 'pwrite', 'pwritev']);
+/** per event type: an exit whose data could go to /dev/log (decided once, not per event) */
+const SYSLOG_WRITE_EXIT: boolean[] = EVENTS.map((i) => i.dir === 1 && ['write', 'writev', 'send', 'sendto', 'sendmsg', 'pwrite', 'pwritev'].includes(i.name));
 
 /** sinsp's syslog decoder: a successful write to /dev/log prints as "syslog sev=… msg=…" */
 export function syslogInfo(c: EventCtx): string | undefined {
   const e = c.e;
-  if (e.dir !== 1 || !SYSLOG_WRITES.has(e.info.name)) return undefined;
+  if (!SYSLOG_WRITE_EXIT[e.type]) return undefined;
   const f = c.s.fd;
   if (!f || !f.name.includes('/dev/log')) return undefined;
   const res = e.int(0);
