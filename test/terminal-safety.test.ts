@@ -80,6 +80,8 @@ test('every print path on a terminal escapes captured control bytes', { skip: ne
       assert.equal(r.status, 0, `${m.join(' ')}: ${r.stderr}`);
       assert.ok(r.stdout.length > 0, `${m.join(' ')}: no output`);
       assert.equal(hasRawControl(r.stdout), false, `${m.join(' ')} leaked a control sequence: ${JSON.stringify(r.stdout.toString('latin1'))}`);
+      // the hostile process name reached the terminal escaped, not silently dropped
+      if (m.length === 0) assert.ok(r.stdout.toString('utf8').includes('ev\\x1b[2Jil'), `default line lost the escaped name: ${JSON.stringify(r.stdout.toString('latin1'))}`);
     }
     // to a pipe the bytes stay exact (sysdig parity): the default line shows dots for the buffer
     const piped = run(process.execPath, [TSDIG, '-r', cap]);
