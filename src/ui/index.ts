@@ -5,7 +5,7 @@ import { CliOptions, UsageError } from '../cli/options';
 export function wantsUi(o: CliOptions): boolean {
   if (o.ui === true) return true;
   if (o.ui === false) return false;
-  const output = o.print !== undefined || o.json || o.write !== undefined || o.chisels.length > 0 || o.quiet
+  const output = o.print !== undefined || o.containerFormat || o.json || o.write !== undefined || o.chisels.length > 0 || o.quiet
     || o.pcap !== undefined || o.forcePrint || o.summary || o.list || o.listEvents;
   return !output && !!process.stdout.isTTY && !!process.stdin.isTTY;
 }
