@@ -9,18 +9,44 @@ import { OutWriter } from './writer';
 import { renderParam } from './render';
 import { evtTypeName, syslogInfo } from '../fields/evt';
 import { splitTs, timeOfDay } from '../fields/timefmt';
+import { EVENTS } from '../events/table';
+import { ThreadInfo } from '../state/thread';
 
 let lastSec = -1;
 let lastHms = '';
 
+/** One slot of the per-thread cache: " comm (tid) " for a thread object while its comm is unchanged. */
+interface TagSlot { t: ThreadInfo | null; comm: string; tag: string }
+const TAG_SLOTS = 256;
+
+/** ") > type " / ") < type " per event type and direction, built once */
+const TYPE_TAIL: string[] = EVENTS.map((info, type) => (type & 1 ? ') < ' : ') > ') + info.name + ' ');
+/** "name=" per param, per event type */
+const PARAM_HEADS: string[][] = EVENTS.map((info) => info.params.map((p) => p.name + '='));
+
 export class DefaultLine {
   private readonly procName: FieldAccessor<EventCtx>;
   private readonly outTime: FieldAccessor<EventCtx>;
+  /** direct-mapped by tid: most events come from a few hot threads, so this hits nearly always */
+  private readonly tags: TagSlot[] = Array.from({ length: TAG_SLOTS }, () => ({ t: null, comm: '', tag: '' }));
 
   constructor() {
     const reg = fieldRegistry();
     this.procName = reg.resolve('proc.name');
     this.outTime = reg.resolve('evt.outputtime');
+  }
+
+  /** " comm (tid" for the event's thread — what proc.name and thread.tid print, cached per thread */
+  private tag(c: EventCtx): string {
+    const t = c.s.thread;
+    const tid = c.e.tid;
+    if (t === null || t.tid !== tid) return ' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid;
+    const slot = this.tags[tid & (TAG_SLOTS - 1)]!;
+    if (slot.t === t && slot.comm === t.comm) return slot.tag;
+    slot.t = t;
+    slot.comm = t.comm;
+    slot.tag = ' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid;
+    return slot.tag;
   }
 
   write(c: EventCtx, out: OutWriter): void {
@@ -40,23 +66,23 @@ export class DefaultLine {
     }
     out.byte(0x20);
     out.int(e.cpu);
-    out.byte(0x20);
-    out.str(this.procName.display(c) ?? '<NA>');
-    out.str(' (');
-    out.int(e.tid);
-    out.str(e.dir === 0 ? ') > ' : ') < ');
-    out.str(evtTypeName(c));
-    out.byte(0x20);
+    out.str(this.tag(c));
+    const type = e.type;
+    if (type > 1) out.str(TYPE_TAIL[type]!);
+    else {
+      out.str(e.dir === 0 ? ') > ' : ') < ');
+      out.str(evtTypeName(c));
+      out.byte(0x20);
+    }
     const sys = syslogInfo(c);
     if (sys !== undefined) out.str(sys);
-    else if (e.type > 1) {
+    else if (type > 1) {
       const params = e.info.params;
+      const heads = PARAM_HEADS[type]!;
       const n = e.paramCount;
       for (let i = 0; i < n; i++) {
-        const p = params[i]!;
-        out.str(p.name);
-        out.byte(0x3d);
-        out.str(renderParam(c.s, e, i, p, c.render));
+        out.str(heads[i]!);
+        out.str(renderParam(c.s, e, i, params[i]!, c.render));
         out.byte(0x20);
       }
     }

@@ -178,6 +178,11 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
       return v === undefined ? '' : num(v, p.fmt, len * 8);
     }
     case PT.UINT64: {
+      if (p.fmt !== PF.HEX && p.fmt !== PF.OCT && len === 8) {
+        // common case without BigInt: values below 2^53 print the same either way
+        const n = e.uint(i)!;
+        if (n <= Number.MAX_SAFE_INTEGER) return String(n);
+      }
       const v = e.u64(i);
       if (v === undefined) return '';
       if (p.fmt === PF.HEX) return v.toString(16).toUpperCase();
