@@ -2,7 +2,7 @@
 // sysdig 0.29.3 reads. Each takes the block body and returns records; they run once per capture,
 // so clarity beats speed here. Every length is checked against the body before it is used.
 import { latin1 } from '../util/sanitize';
-import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from './types';
+import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawText, ThreadRecord, UserRecord } from './types';
 import { ipv4Str, ipv6Str } from '../util/net';
 
 export class BlockError extends Error {
@@ -55,6 +55,15 @@ class Cur {
     this.p += n;
     return s;
   }
+  /** A length-prefixed list left undecoded: its bytes in `copy`, which holds this body from `base` on. */
+  lrawLazy(max: number, w: string, copy: Buffer, base: number): RawText | string {
+    const n = this.u16(w);
+    if (n > max) throw new BlockError(`${w} length ${n} exceeds ${max}`, this.p - 2);
+    this.need(n, w);
+    const at = this.p - base;
+    this.p += n;
+    return n === 0 ? '' : new RawText(copy, at, at + n);
+  }
   bytes(n: number, w: string): number {
     this.need(n, w);
     const at = this.p;
@@ -82,6 +91,9 @@ export const PL_VERSION: Record<number, number> = {
 
 export function parseProcList(b: Buffer, p: number, end: number, ver: number, out: (t: ThreadRecord) => void): void {
   const c = new Cur(b, p, end);
+  // the caller's buffer is reused after this block: lists kept raw point into a private copy
+  const copy = Buffer.allocUnsafe(end - p);
+  b.copy(copy, 0, p, end);
   while (end - c.p >= 4) {
     const start = c.p;
     let entryEnd = end;
@@ -102,7 +114,7 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
     t.comm = ec.lstr(1024, 'comm');
     t.exe = ec.lstr(1024, 'exe');
     if (ver >= 7) t.exepath = ec.lstr(1024, 'exepath');
-    t.args = ec.lraw(4096, 'args');
+    t.args = ec.lrawLazy(4096, 'args', copy, p);
     t.cwd = ec.lstr(1024, 'cwd');
     t.fdlimit = ec.i64('fdlimit');
     t.flags = ec.u32('flags');
@@ -112,7 +124,7 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
       t.vmsize = ec.u32(); t.vmrss = ec.u32(); t.vmswap = ec.u32();
       t.pfmajor = ec.u64(); t.pfminor = ec.u64();
     }
-    if (ver >= 3) t.env = ec.lraw(4096, 'env');
+    if (ver >= 3) t.env = ec.lrawLazy(4096, 'env', copy, p);
     if (ver >= 4) {
       t.vtid = ec.i64('vtid'); t.vpid = ec.i64('vpid');
       t.cgroups = ec.lraw(4096, 'cgroups');

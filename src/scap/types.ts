@@ -7,6 +7,15 @@ export interface MachineInfo {
   hostname: string;
 }
 
+/**
+ * Bytes of a NUL-separated list still in the capture (a private copy of its block): most
+ * environments and argument lists are never read, and decoding them all into strings was a fifth
+ * of replay time on large traces.
+ */
+export class RawText {
+  constructor(readonly buf: Buffer, readonly start: number, readonly end: number) {}
+}
+
 export interface ThreadRecord {
   tid: number;
   pid: number;
@@ -17,7 +26,7 @@ export interface ThreadRecord {
   exe: string;
   exepath: string;
   /** NUL-separated lists are kept raw (split on first use): most are never read */
-  args: string[] | string;
+  args: string[] | string | RawText;
   cwd: string;
   fdlimit: number;
   flags: number;
@@ -28,7 +37,7 @@ export interface ThreadRecord {
   vmswap: number;
   pfmajor: number;
   pfminor: number;
-  env: string[] | string;
+  env: string[] | string | RawText;
   vtid: number;
   vpid: number;
   cgroups: string[] | string;

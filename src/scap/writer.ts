@@ -15,7 +15,7 @@ import * as zlib from 'node:zlib';
 import { ScapEvent } from '../events/event';
 import { EVENT_MAX, LEN_WIDTH } from '../events/table';
 import { parseIp } from '../util/net';
-import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from './types';
+import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawText, ThreadRecord, UserRecord } from './types';
 
 /** Block types written (the same numbers as BT in reader.ts, kept here so the writer stands alone). */
 export const WBT = {
@@ -97,7 +97,8 @@ class Body {
 }
 
 /** NUL-separated list text: raw strings (as read from a capture) are kept byte for byte */
-const joinNul = (xs: readonly string[] | string): string => (typeof xs === 'string' ? xs : xs.length ? xs.join('\0') + '\0' : '');
+const joinNul = (xs: readonly string[] | string | RawText): string =>
+  (typeof xs === 'string' ? xs : xs instanceof RawText ? xs.buf.toString('latin1', xs.start, xs.end) : xs.length ? xs.join('\0') + '\0' : '');
 
 /** 4 or 16 network-order bytes of a textual address ('' or invalid → zeros). */
 function ipBytes(s: string | undefined, v6: boolean): Buffer {

@@ -1,7 +1,8 @@
 // Threads and processes. Threads of one process share the main thread's fd table and cwd, as in
 // sinsp; each thread keeps the last enter event it made, so its exit can be paired with it.
 import { FdInfo } from './fdinfo';
-import { ThreadRecord } from '../scap/types';
+import { RawText, ThreadRecord } from '../scap/types';
+import { latin1 } from '../util/sanitize';
 
 /** PPM_CL_* clone flags that matter to state */
 export const CL = {
@@ -12,7 +13,8 @@ export const CL = {
 
 export type FdTable = Map<number, FdInfo>;
 
-function splitList(s: string): string[] {
+function splitList(v: string | RawText): string[] {
+  const s = typeof v === 'string' ? v : latin1(v.buf, v.start, v.end);
   if (s === '') return [];
   const parts = s.split('\0');
   if (parts[parts.length - 1] === '') parts.pop();
@@ -28,8 +30,8 @@ export class ThreadInfo {
   comm = '';
   exe = '';
   exepath = '';
-  private argsV: string[] | string = [];
-  private envV: string[] | string = [];
+  private argsV: string[] | string | RawText = [];
+  private envV: string[] | string | RawText = [];
   private cgroupsV: string[] | string = [];
   root = '/';
   fdlimit = 0;
@@ -97,17 +99,17 @@ export class ThreadInfo {
 
   // NUL-separated lists from a capture's process list are split only when someone reads them
   get args(): string[] {
-    if (typeof this.argsV === 'string') this.argsV = splitList(this.argsV);
+    if (!Array.isArray(this.argsV)) this.argsV = splitList(this.argsV);
     return this.argsV;
   }
-  set args(v: string[] | string) {
+  set args(v: string[] | string | RawText) {
     this.argsV = v;
   }
   get env(): string[] {
-    if (typeof this.envV === 'string') this.envV = splitList(this.envV);
+    if (!Array.isArray(this.envV)) this.envV = splitList(this.envV);
     return this.envV;
   }
-  set env(v: string[] | string) {
+  set env(v: string[] | string | RawText) {
     this.envV = v;
   }
   get cgroups(): string[] {
