@@ -355,6 +355,9 @@ function toScapError(e: unknown, file: string, offset: number): ScapError {
   // errors of the consumer (a closed output pipe…) are not capture damage: pass them through
   if (e instanceof Error && e.name === 'PipeClosed') throw e;
   const err = e as NodeJS.ErrnoException;
+  // only I/O and zlib errors carry a code: anything else is a bug in a consumer, and calling it
+  // damage in the user's file would send them looking in the wrong place
+  if (!(e instanceof Error) || typeof err.code !== 'string') throw e;
   let msg = err && err.message ? err.message : String(e);
   switch (err?.code) {
     case 'ENOENT': msg = 'no such file'; break;
