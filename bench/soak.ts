@@ -1,9 +1,12 @@
 // Soak run on demand (not a test): `node dist/bench/soak.js [--seconds 600] [--rate 250000]
-// [--every 10] [--no-ui]`. A compiled getppid/write loop makes `rate` syscalls/s (2 events each)
-// while tsdig runs live (a chisel when live chisels exist, else `-q -S`) and, when `tsdig --ui`
-// works live, the UI in tmux as well. Prints tsdig's RSS every `every` seconds, then the series,
-// the events and the drops. Needs root, the addon and cc. The bounded variant is test/soak.test.ts.
-import { cleanupLoad, killChildren, liveSkip, runSoak } from '../test/soak-lib';
+// [--procs 2] [--every 10] [--no-ui]`. `procs` compiled getppid/read loops make `rate` syscalls/s
+// in total (2 events each) while the full-screen UI runs live in tmux and a chisel runs live in a
+// second tsdig (test/soak-run.ts). Prints every sample as it comes (RSS of both, the chisel
+// process's own events/s, drops, V8 memory, table sizes), then the series. Needs root, the addon,
+// cc and tmux. Run it alone: `flock /tmp/tsdig-heavy.lock node dist/bench/soak.js`. The bounded
+// variant is test/soak.test.ts.
+import { cleanupLoad, killChildren, liveSkip } from '../test/soak-lib';
+import { runSoak, soakReport } from '../test/soak-run';
 
 const arg = (n: string, d: number) => {
   const i = process.argv.indexOf('--' + n);
@@ -16,18 +19,13 @@ async function main(): Promise<void> {
     console.log(skip);
     return;
   }
-  const seconds = arg('seconds', 600);
-  const rate = arg('rate', 250_000);
-  const every = arg('every', 10);
-  const r = await runSoak(seconds, rate, every, { ui: !process.argv.includes('--no-ui'), log: (s) => console.log(s) });
-  const second = r.rssMb[1] ?? r.rssMb[0] ?? 0;
-  const last = r.rssMb.at(-1) ?? 0;
-  console.log(`mode: ${r.mode}`);
-  console.log(`load: ${r.loadRate} syscalls/s (${2 * r.loadRate} events/s) for ${seconds} s`);
-  console.log(`tsdig RSS MB every ${every} s: ${r.rssMb.join(' ')}`);
-  console.log(`  min ${Math.min(...r.rssMb)} max ${Math.max(...r.rssMb)}; last/second ${(last / Math.max(1, second)).toFixed(2)} (bound: last <= 1.5 x second + 50 MB: ${last <= 1.5 * second + 50 ? 'held' : 'EXCEEDED'})`);
-  console.log(`UI: ${r.ui}${r.uiRssMb.length ? `; UI RSS MB: ${r.uiRssMb.join(' ')}` : ''}`);
-  console.log(`events: ${r.events}, dropped by the ring buffer: ${r.drops} (${((100 * r.drops) / Math.max(1, r.events + r.drops)).toFixed(3)}%), exit code ${r.exitCode}`);
+  const r = await runSoak(arg('seconds', 600), arg('rate', 250_000), arg('every', 10), {
+    ui: !process.argv.includes('--no-ui'),
+    procs: arg('procs', 2),
+    log: (s) => console.log(s),
+  });
+  console.log('');
+  for (const l of soakReport(r)) console.log(l);
 }
 
 const cleanup = () => {

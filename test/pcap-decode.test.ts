@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { needs, haveCmd } from './helpers';
 import { decodePacket, PacketInfo, LINKTYPE_ETHERNET, LINKTYPE_RAW, formatAddr, TCP_SYN, TCP_ACK, TCP_PSH, TCP_FIN } from '../src/net/decode';
-import { PcapngWriter } from '../src/net/pcapng';
+import { PcapngWriter, optionBytes, writeRawOption } from '../src/net/pcapng';
 import { NetStats } from '../src/net/stats';
 import { SocketIndex } from '../src/net/owners';
 import { ThreadInfo } from '../src/state/thread';
@@ -235,4 +235,85 @@ test('attribution: socket tuples (client and server roles, both ends local) join
   idx.exited(300);
   assert.equal(idx.lookup(17, '10.0.0.2', 53, '10.0.0.7', 5353, 'abcdef012345'), undefined);
   assert.equal(idx.lookup(6, '10.0.0.2', 40000, '10.0.0.9', 80, '')?.proc, 'wget', 'connection tuples stay as history');
+});
+
+test('pcapng: option values longer than 65535 bytes are cut, never written with a wrapped length', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-pcapng-'));
+  try {
+    const file = path.join(dir, 'long.pcapng');
+    const w = new PcapngWriter(file, true);
+    // 70000 bytes: a u16 length would wrap to 4464 and misalign every later block; the cut value
+    // ends before the 3-byte character that straddles byte 65535
+    const long = 'x'.repeat(65534) + '\u20ac' + 'y'.repeat(4463);
+    const i0 = w.addInterface({ linktype: 1, snaplen: 65535, name: 'veth9', description: long, comment: long });
+    assert.equal(optionBytes(long).length, 65534, 'cut at a character boundary');
+    assert.equal(optionBytes('short').toString(), 'short');
+    w.writePacket(i0, 1_700_000_000, 5, frames[0]!, 0, frames[0]!.length, frames[0]!.length);
+    w.close();
+    // walk the blocks: every length field agrees with the trailing copy, every option fits its block
+    const b = fs.readFileSync(file);
+    const types: number[] = [];
+    for (let o = 0; o < b.length; ) {
+      const type = b.readUInt32LE(o);
+      const len = b.readUInt32LE(o + 4);
+      assert.ok(len >= 12 && len % 4 === 0 && o + len <= b.length, `block at ${o}: length ${len}`);
+      assert.equal(b.readUInt32LE(o + len - 4), len, `trailing length of the block at ${o}`);
+      if (type === 1) {
+        let q = o + 16;
+        const opts: Array<[number, number]> = [];
+        while (q < o + len - 4) {
+          const code = b.readUInt16LE(q);
+          const olen = b.readUInt16LE(q + 2);
+          opts.push([code, olen]);
+          if (code === 0) break;
+          q += 4 + ((olen + 3) & ~3);
+        }
+        assert.deepEqual(opts, [[2, 5], [3, 65534], [9, 1], [1, 65534], [0, 0]]);
+      }
+      types.push(type);
+      o += len;
+    }
+    assert.deepEqual(types, [0x0a0d0d0a, 1, 6]);
+    // the writer refuses a raw over-long value rather than wrapping its length
+    assert.throws(() => writeRawOption(Buffer.alloc(70000)), RangeError);
+    const skip = needs('tshark', haveCmd('tshark'));
+    if (skip) return t.skip(skip);
+    const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'frame.len'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `veth9\t${frames[0]!.length}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('wire counters for the snapshot join: one socket end from its own side, containers, expiry', () => {
+  const s = new NetStats();
+  const cid = 'abcdef012345' + '0'.repeat(52);
+  s.addInterface({ id: 0, name: 'veth1', ifindex: 5, containerId: cid, containerName: 'web', localMac: Uint8Array.from(MAC_A) });
+  s.addInterface({ id: 1, name: 'lo', ifindex: 1, containerId: '', containerName: 'host' });
+  const p = new PacketInfo();
+  const feed = (ifId: number, f: Buffer, ms: number): void => {
+    decodePacket(f, 0, f.length, LINKTYPE_ETHERNET, p);
+    s.account(ifId, f, p, f.length, ms);
+  };
+  for (const f of frames.slice(0, 5)) feed(0, f, 1000); // 10.0.0.1:40000 → 10.0.0.2:80, one retransmission by the client
+  const cli = s.wireEnd(6, '10.0.0.1', 40000, '10.0.0.2', 80, 'abcdef012345')!;
+  const srv = s.wireEnd(6, '10.0.0.2', 80, '10.0.0.1', 40000, '')!;
+  assert.equal(cli.conn, srv.conn, 'one connection seen on one interface');
+  assert.notEqual(cli.localIsA, srv.localIsA);
+  assert.deepEqual([cli.pktsOut, cli.pktsIn, cli.retrans], [3, 2, 1]);
+  assert.deepEqual([srv.pktsOut, srv.pktsIn, srv.retrans], [2, 3, 0]);
+  assert.equal(cli.bytesOut, srv.bytesIn);
+  assert.equal(cli.bytesOut, frames.slice(0, 5).filter((_, i) => i !== 1 && i !== 4).reduce((n, f) => n + f.length, 0));
+  assert.equal(s.wireEnd(6, '10.0.0.1', 40001, '10.0.0.2', 80, ''), undefined, 'another port is another connection');
+  const ct = s.containerWire('abcdef012345')!;
+  assert.deepEqual([ct.pktsOut, ct.pktsIn], [3, 2], 'tx = from the container MAC, rx = the two answers');
+  assert.deepEqual([...s.allContainerWire().keys()].sort(), ['abcdef012345', 'host']);
+  // idle connections are forgotten; interface and container totals stay
+  feed(0, frames[5]!, 50_000);
+  assert.equal(s.expire(30_000, 60_000), 1, 'the tcp connection, idle since 1000 ms');
+  assert.equal(s.wireEnd(6, '10.0.0.1', 40000, '10.0.0.2', 80, ''), undefined);
+  assert.equal(s.connectionCount, 1);
+  assert.equal(s.snapshot(60_000).connections.length, 1);
+  assert.equal(s.containerWire('abcdef012345')!.pktsIn + s.containerWire('abcdef012345')!.pktsOut, 6);
 });

@@ -12,8 +12,9 @@ import type { FieldAccessor, FieldType, FieldValue } from '../fields/types';
 import type { StateEngine } from '../state/engine';
 import type { ThreadInfo } from '../state/thread';
 import type { FdInfo } from '../state/fdinfo';
+import type { NetSnapshot } from '../net/stats';
 
-export type { EventCtx, FieldAccessor, FieldType, FieldValue, StateEngine, ThreadInfo, FdInfo };
+export type { EventCtx, FieldAccessor, FieldType, FieldValue, StateEngine, ThreadInfo, FdInfo, NetSnapshot };
 
 /** One thread of the state table with its OWN fds (threads sharing the main thread's table list none), as sysdig.get_thread_table gives it. */
 export interface ThreadTableEntry {
@@ -102,6 +103,14 @@ export interface ChiselApi {
   bufFormat(): string;
   /** -v given */
   verbose(): boolean;
+  /**
+   * Packet counters, when packets are captured in this process (live runs of a chisel whose
+   * definition sets `packets: true`, `--pcap`, the live UI): per interface, per container (rx/tx
+   * bytes and packets, TCP retransmissions, rates) and per connection (both directions, TCP flags,
+   * retransmissions, and the processes at each end when known). null when packets are not captured
+   * (replays, --no-pcap-stats, no CAP_NET_RAW or libpcap). Rates cover the time since the previous call.
+   */
+  packets(): NetSnapshot | null;
 }
 
 export interface ChiselHooks {
@@ -130,6 +139,8 @@ export interface ChiselDefinition {
   fields?: string[];
   /** static filter for this chisel (same as calling api.setFilter in init) */
   filter?: string;
+  /** live runs: capture packets in the background so api.packets() has data (as root with libpcap) */
+  packets?: boolean;
   /** Resolve fields, set filters and intervals; return the hooks (state lives in the closure). */
   init(api: ChiselApi, args: ChiselArgs): ChiselHooks;
 }

@@ -17,6 +17,8 @@ import { compileFilter } from '../filter';
 import { EventCtx } from '../fields/context';
 import { OutWriter } from '../output/writer';
 import { FieldError, FieldAccessor } from '../fields/types';
+import { activePackets } from '../net/active';
+import { startBackgroundPackets, BackgroundPackets } from '../net/live';
 import type { ChiselApi, ChiselDefinition, ChiselHooks, ChiselOutput, ChiselArgs, ThreadTableEntry } from './api';
 import { CL } from '../state/thread';
 import type { FdInfo } from '../state/fdinfo';
@@ -153,6 +155,9 @@ export class ChiselHost {
   /** threads that had their own fd list in the capture's process list */
   readonly fdTids = new Set<number>();
 
+  /** background packet capture for chisels that asked for packets (live only) */
+  private bgPackets: BackgroundPackets | null = null;
+
   constructor(private readonly proc: EventProcessor, private readonly out: ChiselOutput, private readonly ho: HostOptions, private readonly source: string) {}
 
   private report(msg: string): void {
@@ -198,7 +203,11 @@ export class ChiselHost {
       threadTable: (f) => this.threadTable(name, f),
       bufFormat: () => this.ho.bufFormat ?? 'normal',
       verbose: () => !!this.ho.verbose,
+      packets: () => activePackets()?.snapshot() ?? null,
     };
+    if (def.packets && this.ho.live && !this.bgPackets) {
+      this.bgPackets = startBackgroundPackets({ pcapStats: true }, this.proc.engine, (l) => this.report(l));
+    }
     try {
       inst.hooks = def.init(api, args) ?? {};
     } catch (e) {
@@ -337,6 +346,8 @@ export class ChiselHost {
         this.fail(inst, 'captureEnd', e);
       }
     }
+    // after the chisels' captureEnd: they may read api.packets() there
+    void this.bgPackets?.stop();
   }
 }
 

@@ -1,31 +1,50 @@
 // tsdig's entry point: parse flags, pick the job (list, replay, live, write, UI), report errors
 // as one clear line and a non-zero exit code — never a stack trace for bad input.
-import { parseArgs, UsageError, CliOptions } from './options';
-import { runReplay } from './replay';
-import { listFields, listEvents } from './listings';
-import { ScapError } from '../scap/types';
-import { PipeClosed } from '../output/writer';
-import { FilterError, formatFilterError } from '../filter/errors';
+//
+// Start-up is mostly module loading (yargs, the decoder, the BPF addon); a SIGINT/SIGTERM/SIGHUP
+// in that window must not kill a `-w` capture halfway. So the first thing main() does is install
+// placeholder handlers (./signals) — before any other module of tsdig loads: this file imports
+// nothing else eagerly. The live and write jobs claim a signal that arrived early and stop cleanly;
+// the other jobs release it and die of it as they always did.
+import type { CliOptions } from './options';
+import { installEarlySignals, releaseSignals, dropSignals } from './signals';
 
 export async function main(argv: string[]): Promise<void> {
+  installEarlySignals();
   let code = 0;
   try {
+    const { parseArgs } = await import('./options');
     const opts = parseArgs(argv);
-    if (!opts) return; // --help printed
-    code = await dispatch(opts);
+    if (opts) code = await dispatch(opts); // else --help printed
   } catch (e) {
-    code = reportError(e);
+    code = await reportError(e);
+  } finally {
+    dropSignals();
   }
   process.exitCode = code;
 }
 
+/** Whether the job stops cleanly on SIGINT/SIGTERM/SIGHUP itself (it claims early signals). */
+function handlesSignals(o: CliOptions, ui: boolean): boolean {
+  if (o.list || o.listEvents || o.listChisels || o.chiselInfo !== undefined || o.snapshot || o.pcap) return false;
+  if (o.chisels.length > 0) return o.read.length === 0; // live chisels
+  if (o.write !== undefined) return true; // re-write or live -w
+  return o.read.length === 0 && !ui; // live printing (the UI restores the terminal on its own)
+}
+
 async function dispatch(o: CliOptions): Promise<number> {
+  // on a terminal with no output option the UI opens (live or on the -r files); else events print
+  const ui = !o.list && !o.listEvents && (await import('../ui')).wantsUi(o);
+  // awaited imports never let the event loop poll: a macrotask does, so a signal that arrived
+  // while the modules loaded reaches the placeholder before the job claims or releases it
+  await new Promise((r) => setImmediate(r));
+  if (!handlesSignals(o, ui)) await releaseSignals();
   if (o.list) {
-    listFields(o.listVerbose);
+    (await import('./listings')).listFields(o.listVerbose);
     return 0;
   }
   if (o.listEvents) {
-    listEvents();
+    (await import('./listings')).listEvents();
     return 0;
   }
   // the chisel, snapshot and UI stacks load only when asked for: replay starts faster without them
@@ -33,15 +52,20 @@ async function dispatch(o: CliOptions): Promise<number> {
   if (o.snapshot) return (await import('../snapshot/run')).runSnapshot(o);
   if (o.pcap) return (await import('../net/run')).runPcap(o);
   if (o.write !== undefined) return (await import('./write')).runWrite(o);
-  // on a terminal with no output option the UI opens (live or on the -r files); else events print
-  const ui = await import('../ui');
-  if (o.read.length === 0 && o.ui !== true && !ui.wantsUi(o)) return (await import('../live/run')).runLive(o);
-  if (ui.wantsUi(o)) return ui.runUi(o);
-  if (o.read.length > 0) return runReplay(o);
+  if (o.read.length === 0 && o.ui !== true && !ui) return (await import('../live/run')).runLive(o);
+  if (ui) return (await import('../ui')).runUi(o);
+  if (o.read.length > 0) return (await import('./replay')).runReplay(o);
+  const { UsageError } = await import('./options');
   throw new UsageError('live capture is not available yet in this build: use -r FILE to replay a capture');
 }
 
-export function reportError(e: unknown): number {
+export async function reportError(e: unknown): Promise<number> {
+  const [{ UsageError }, { ScapError }, { PipeClosed }, { FilterError, formatFilterError }] = await Promise.all([
+    import('./options'),
+    import('../scap/types'),
+    import('../output/writer'),
+    import('../filter/errors'),
+  ]);
   if (e instanceof PipeClosed) return 0;
   if (e instanceof UsageError) {
     process.stderr.write(`tsdig: ${e.message}\nTry 'tsdig --help' for more information.\n`);

@@ -32,6 +32,8 @@ export interface CliOptions {
   bufsize?: number;
   pcap?: string;
   pcapFilter?: string;
+  /** live UI / live --snapshot: count packets in the background (--no-pcap-stats: false) */
+  pcapStats: boolean;
   ui?: boolean;
   forcePrint: boolean;
   snapshot?: string;
@@ -98,6 +100,7 @@ export function parseArgs(argv: string[]): CliOptions {
     .option('bufsize', { type: 'number', description: 'ring buffer size in MB (live)' })
     .option('pcap', { type: 'string', description: 'write packets to a pcapng file' })
     .option('f', { alias: 'pcap-filter', type: 'string', description: 'libpcap capture filter for --pcap' })
+    .option('pcap-stats', { type: 'boolean', description: 'live UI: count packets per connection and container (--no-pcap-stats: syscalls only)' })
     .option('ui', { type: 'boolean', description: 'force the full-screen UI' })
     .option('print-events', { type: 'boolean', description: 'print events even on a terminal' })
     .option('snapshot', { type: 'string', description: 'print one frame of a UI view as text and exit' })
@@ -162,6 +165,7 @@ export function parseArgs(argv: string[]): CliOptions {
     bufsize: a.bufsize as number | undefined,
     pcap: a.pcap as string | undefined,
     pcapFilter: a.f as string | undefined,
+    pcapStats: a['pcap-stats'] !== false,
     ui: a.ui as boolean | undefined,
     forcePrint: !!a['print-events'],
     snapshot: a.snapshot as string | undefined,

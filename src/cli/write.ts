@@ -36,6 +36,7 @@ import { compileFilter } from '../filter';
 import { CL, ThreadInfo } from '../state/thread';
 import { ContainerInfo } from '../state/containers';
 import type { ProgressStats } from './progress';
+import { claimSignals } from './signals';
 
 export interface WriteSessionOpts {
   path: string;
@@ -436,6 +437,9 @@ export async function runWrite(o: CliOptions): Promise<number> {
   };
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of sigs) process.on(s, onSignal);
+  // a signal that arrived while tsdig was starting (src/cli/signals.ts) stops the re-write now
+  const early = claimSignals();
+  if (early) onSignal(early);
 
   let failure: unknown = null;
   try {
@@ -453,7 +457,8 @@ export async function runWrite(o: CliOptions): Promise<number> {
   // the last frame still names the file: stop the display before closing it
   progress?.stop();
   try {
-    session.finish(!failure);
+    // stopped by a signal before the first event: no file — sysdig cannot read one without events
+    session.finish(!failure && !(signals > 0 && session.stats.eventsIn === 0));
   } catch (e) {
     failure ??= e;
   }

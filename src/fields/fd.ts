@@ -46,6 +46,14 @@ function l4(f: FdInfo): string | undefined {
   return n === '<NA>' ? undefined : n;
 }
 
+const FD_FLAGS = EF.CREATES_FD | EF.USES_FD | EF.DESTROYS_FD;
+/**
+ * sinsp names an fd-related exit whose fd it does not know "" (enter events: no name), except an
+ * old openat exit, whose name it would read from the enter event (released by then).
+ */
+const nullFdName = (c: EventCtx): string | undefined =>
+  (c.e.dir === 1 && c.s.thread && c.e.info.flags & FD_FLAGS && !(c.e.info.params.length === 1 && c.e.info.name === 'openat') ? '' : undefined);
+
 function dirOf(name: string): string {
   const i = name.lastIndexOf('/');
   return i <= 0 ? '/' : name.slice(0, i);
@@ -55,7 +63,7 @@ export const FD_FIELDS: FieldSpec[] = [
   { name: 'fd.num', type: 'int', desc: 'fd number (-1 when the event has none)', value: (c) => (c.s.thread && c.e.info.flags & (EF.USES_FD | EF.CREATES_FD | EF.DESTROYS_FD) ? c.s.fdNum : undefined) },
   { name: 'fd.type', type: 'string', desc: 'fd type', value: (c) => { const f = fd(c); return f ? fdTypeName(f.type) : undefined; } },
   { name: 'fd.typechar', type: 'string', desc: 'fd type letter', value: (c) => { const f = fd(c); return f ? fdTypeChar(f.type) : undefined; } },
-  { name: 'fd.name', type: 'string', desc: 'fd name (path, tuple…)', value: (c) => fd(c)?.name, display: (c) => (c.s.failedFd ?? fd(c))?.name },
+  { name: 'fd.name', type: 'string', desc: 'fd name (path, tuple…)', value: (c) => fd(c)?.name ?? nullFdName(c), display: (c) => (c.s.failedFd ?? fd(c))?.name ?? nullFdName(c) },
   { name: 'fd.directory', type: 'string', desc: 'directory of a file fd', value: (c) => { const f = fd(c); if (!f) return c.e.dir === 1 && c.s.fdNum >= 0 && c.e.info.flags & EF.USES_FD ? '/' : undefined; return f.isFile || f.type === FdType.DIRECTORY ? dirOf(f.name) : undefined; } },
   { name: 'fd.filename', type: 'string', desc: 'file name without the directory', value: (c) => { const f = fd(c); return f && f.isFile ? f.name.slice(f.name.lastIndexOf('/') + 1) : undefined; } },
   { name: 'fd.ip', type: 'ipaddr', desc: 'ip matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [cip(f!), sip(f!)] : undefined; } },

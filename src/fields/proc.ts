@@ -24,7 +24,6 @@ function containerThread(c: EventCtx): ThreadInfo {
   }
   const name = containerEvtName(c) ?? '';
   ctThread.comm = name;
-  ctThread.exe = name;
   ctThread.containerId = name.slice('container:'.length);
   return ctThread;
 }
@@ -64,7 +63,7 @@ export const PROC_FIELDS: FieldSpec[] = [
   { name: 'proc.exeline', type: 'string', desc: 'exe and arguments', value: (c) => { const t = th(c); return t ? exeline(t) : undefined; } },
   { name: 'proc.cwd', type: 'string', desc: 'current working directory', value: (c) => th(c)?.cwd },
   { name: 'proc.exepath', type: 'string', desc: 'full executable path', value: (c) => th(c)?.exepath },
-  { name: 'proc.nthreads', type: 'int', desc: 'threads in the process', value: (c) => { const t = th(c); if (!t) return undefined; let n = 0; for (const x of c.s.threads.values()) if (x.pid === t.pid) n++; return n; } },
+  { name: 'proc.nthreads', type: 'int', desc: 'threads in the process', value: (c) => { const t = th(c); if (!t) return undefined; if (t === ctThread) return 1; let n = 0; for (const x of c.s.threads.values()) if (x.pid === t.pid) n++; return n; } },
   { name: 'proc.nchilds', type: 'int', desc: 'child threads of the process', value: (c) => { const t = th(c); if (!t) return undefined; let n = 0; for (const x of c.s.threads.values()) if (x.pid === t.pid && x.tid !== t.pid) n++; return n; } },
   { name: 'proc.ppid', type: 'int', desc: 'parent process id', value: (c) => main(c)?.ptid },
   { name: 'proc.pname', type: 'string', desc: 'parent process name', value: (c) => parent(c, th(c))?.comm },
@@ -111,13 +110,14 @@ export const PROC_FIELDS: FieldSpec[] = [
       if (!t) return undefined;
       const lead = c.s.threads.get(t.sid);
       if (lead) return lead.comm;
-      let best: ThreadInfo = t;
-      let p = parent(c, t);
-      for (let i = 0; p && i < 64; i++) {
-        if (p.sid === t.sid) best = p;
-        p = parent(c, p);
+      // the leader has exited: the eldest ancestor of the main thread still in its session
+      let mt = t.mainThread();
+      const sid = mt.sid;
+      for (let p = parent(c, mt), i = 0; p && i < 1024; p = parent(c, p), i++) {
+        if (p.sid !== sid) break;
+        mt = p;
       }
-      return best.comm;
+      return mt.comm;
     },
   },
   { name: 'proc.tty', type: 'int', desc: 'controlling terminal', value: (c) => th(c)?.tty },

@@ -1,7 +1,8 @@
 // `sudo tsdig -c CHISEL [args] [filter]` without -r: chisels on live events. The same ChiselHost
 // as for files (src/chisel/run.ts) gets its events from the shared live source; chisels see
 // isLive() = true (the top-N tables then print every second, as in sysdig). Entered from
-// runChisels() when there is no -r.
+// runChisels() when there is no -r. Ends with the same summary line on stderr as live printing
+// ("N events captured in S s (M matched the filter), D dropped by the ring buffer").
 import { CliOptions } from '../cli/options';
 import { EventProcessor } from '../pipeline/processor';
 import { fieldRegistry } from '../fields';
@@ -38,6 +39,7 @@ export async function runLiveChisels(o: CliOptions, dirs: string[]): Promise<num
     onFds(tid, fds);
   };
   const late = { onThread: sink.onThread, onFds: sink.onFds };
+  const threads = proc.engine.threads;
   host.captureStart();
   let r: Awaited<ReturnType<typeof captureLive>> = null;
   try {
@@ -53,6 +55,11 @@ export async function runLiveChisels(o: CliOptions, dirs: string[]): Promise<num
           return ok;
         },
         afterBatch: () => w.flush(),
+        tick: () => {
+          // fdTids only matters for threads still in the table: forget the ones that exited
+          if (host.fdTids.size > threads.size) for (const tid of host.fdTids) if (!threads.has(tid)) host.fdTids.delete(tid);
+        },
+        tables: () => ({ 'chisel.fdTids': host.fdTids.size }),
       },
       { warnDrops: true },
     );
@@ -65,6 +72,10 @@ export async function runLiveChisels(o: CliOptions, dirs: string[]): Promise<num
     }
   }
   if (!r) return 1;
+  process.stderr.write(
+    `tsdig: ${r.events} events captured in ${r.secs.toFixed(1)} s (${proc.accepted} matched the filter), ${r.stats.drops} dropped by the ring buffer` +
+      `${r.malformed ? `, ${r.malformed} malformed` : ''}${r.lookups ? `; ${r.lookups} late threads read from /proc` : ''}\n`,
+  );
   if (r.failure) throw r.failure;
   return 0;
 }

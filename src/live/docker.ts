@@ -3,6 +3,11 @@
 // current. The daemon may be absent or restart: every failure is one warning line, the watcher
 // retries with backoff in the background, and container ids seen meanwhile get a placeholder whose
 // name is the id, so capture never waits on (or dies with) the daemon.
+//
+// Containers that die or are destroyed leave the table after a grace period (pruneAfterMs): events
+// of their last processes may still be in the ring buffer or in a batch, and must resolve the name.
+// A restart ('start' after 'die') cancels the pruning. Pruned ids are remembered (boundedly) so a
+// straggler event does not bring back a nameless placeholder that nothing would ever remove.
 import type Dockerode from 'dockerode';
 import { ContainerInfo, ContainerTable } from '../state/containers';
 
@@ -14,7 +19,12 @@ export interface DockerWatcherOpts {
   warn?: (msg: string) => void;
   /** request timeout, ms */
   timeoutMs?: number;
+  /** how long a dead container stays in the table, ms (default 10 s) */
+  pruneAfterMs?: number;
 }
+
+/** pruned ids remembered so late events do not re-create them (oldest forgotten first) */
+const MAX_PRUNED = 1024;
 
 /** Placeholder for a container the daemon has not described (yet): name = id */
 export function placeholder(id: string): ContainerInfo {
@@ -79,11 +89,24 @@ export class DockerWatcher {
   private readonly inflight = new Set<string>();
   /** containers described by the daemon (for stats) */
   resolved = 0;
+  /** containers removed from the table after they died (for stats) */
+  pruned = 0;
+  private readonly pruneAfterMs: number;
+  /** dead containers waiting for their grace period to end, by short id */
+  private readonly dying = new Map<string, NodeJS.Timeout>();
+  /** short ids pruned lately (insertion order = age) */
+  private readonly prunedIds = new Set<string>();
 
   constructor(private readonly table: ContainerTable, opts: DockerWatcherOpts = {}) {
     this.socketPath = opts.socketPath ?? DEFAULT_DOCKER_SOCKET;
     this.warn = opts.warn ?? ((m) => process.stderr.write(`tsdig: ${m}\n`));
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.pruneAfterMs = opts.pruneAfterMs ?? 10_000;
+  }
+
+  /** Sizes of the watcher's own maps (leak checks: `-v` prints them at exit). */
+  sizes(): Record<string, number> {
+    return { 'docker.unresolved': this.unresolved.size, 'docker.inflight': this.inflight.size, 'docker.dying': this.dying.size, 'docker.prunedIds': this.prunedIds.size, 'docker.pruned': this.pruned };
   }
 
   /** Connects (lists running containers, follows events). Never rejects; resolves after the first attempt. */
@@ -93,7 +116,7 @@ export class DockerWatcher {
 
   /** A thread with this container id was seen: make sure the table has an entry for it. */
   want(id: string): void {
-    if (id === '' || this.table.get(id)) return;
+    if (id === '' || this.table.get(id) || this.prunedIds.has(id)) return;
     this.table.set(placeholder(id));
     this.unresolved.add(id);
     if (this.up) void this.inspect(id);
@@ -104,6 +127,8 @@ export class DockerWatcher {
     this.up = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    for (const t of this.dying.values()) clearTimeout(t);
+    this.dying.clear();
     const ev = this.events as (NodeJS.ReadableStream & { destroy?: () => void }) | null;
     this.events = null;
     try {
@@ -132,6 +157,11 @@ export class DockerWatcher {
       this.follow(stream);
       old?.destroy?.();
       const list = await this.api.listContainers();
+      // containers the daemon described before and that no longer run died while we were not
+      // listening (daemon restart): they leave the table like any dead container
+      const running = new Set(list.map((c) => c.Id.slice(0, 12)));
+      for (const c of this.table.byId.values()) if (c.type === 'docker' && c.image !== '' && !running.has(c.id)) this.schedulePrune(c.id);
+      for (const id of running) this.revive(id);
       await Promise.all(list.map((c) => this.inspect(c.Id)));
       for (const id of [...this.unresolved]) void this.inspect(id);
       if (this.warned) this.warn(`docker: connected to ${this.socketPath} again (${list.length} running containers)`);
@@ -175,13 +205,36 @@ export class DockerWatcher {
     const action = ev.Action ?? ev.status ?? '';
     const id = ev.Actor?.ID ?? ev.id ?? '';
     if (!id) return;
+    const short = id.slice(0, 12);
     if (action === 'start' || action === 'rename') {
+      if (action === 'start') this.revive(short);
       void this.inspect(id);
-    } else if (action === 'destroy') {
-      // keep the entry: late events of its processes still resolve; nothing more to learn
-      this.unresolved.delete(id.slice(0, 12));
+    } else if (action === 'die' || action === 'destroy') {
+      // nothing more to learn; the entry stays for the grace period, then goes
+      this.unresolved.delete(short);
+      this.schedulePrune(short);
     }
-    // 'die': the metadata stays valid for the events still in flight
+  }
+
+  /** A container (re)started: it is not dying any more. */
+  private revive(short: string): void {
+    const t = this.dying.get(short);
+    if (t) clearTimeout(t);
+    this.dying.delete(short);
+    this.prunedIds.delete(short);
+  }
+
+  private schedulePrune(short: string): void {
+    if (this.dying.has(short) || this.stopped) return;
+    const t = setTimeout(() => {
+      this.dying.delete(short);
+      if (this.table.delete(short)) this.pruned++;
+      this.unresolved.delete(short);
+      this.prunedIds.add(short);
+      if (this.prunedIds.size > MAX_PRUNED) this.prunedIds.delete(this.prunedIds.values().next().value as string);
+    }, this.pruneAfterMs);
+    t.unref();
+    this.dying.set(short, t);
   }
 
   private async inspect(id: string): Promise<void> {
@@ -191,6 +244,8 @@ export class DockerWatcher {
     try {
       const j = await this.api.getContainer(id).inspect();
       const info = fromInspect(j);
+      // an inspect that raced with the container's end must not bring a pruned entry back
+      if (this.prunedIds.has(info.id)) return;
       this.table.set(info);
       this.unresolved.delete(info.id);
       this.resolved++;

@@ -4,7 +4,13 @@
 //
 // Stops on the consumer's request (handle() → false), -M wall-clock time, SIGINT, SIGTERM, SIGHUP
 // or an error thrown from the consumer; closes the capture before returning (no batch is delivered
-// after that). A second signal calls onForce() (close files now) and exits with 128+signal.
+// after that). A second signal calls onForce() (close files now) and exits with 128+signal. The
+// signal handlers go in first: a signal that arrived during start-up (src/cli/signals.ts) or
+// arrives during the BPF load stops the capture before it starts (no events, nothing written).
+//
+// Leak checks: SIGUSR2 prints one line on stderr with the events so far, the rate since the last
+// such line, the drops and the size of every table that grows with processes, fds or containers;
+// `-v` prints the tables once more at the end.
 import { CliOptions } from '../cli/options';
 import { EVENTS, EVENT_MAX } from '../events/table';
 import { ScapEvent } from '../events/event';
@@ -15,6 +21,8 @@ import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites,
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
 import { DockerWatcher, DEFAULT_DOCKER_SOCKET } from './docker';
 import { unavailableMessage } from './messages';
+import { claimSignals } from '../cli/signals';
+import { Sizes, formatSizes, stateSizes } from './tables';
 
 /** clone-family exits (the child's first event creates it) and procexit: never looked up in /proc */
 const NO_LOOKUP = new Uint8Array(EVENT_MAX);
@@ -37,6 +45,8 @@ export interface LiveConsumer {
   tick?(st: NativeStats): void;
   /** a second signal arrived: close files now (the process exits right after) */
   onForce?(): void;
+  /** sizes of the consumer's own per-thread/per-container maps (leak checks) */
+  tables?(): Sizes;
 }
 
 export interface LiveSourceOpts {
@@ -47,6 +57,8 @@ export interface LiveSourceOpts {
 }
 
 export interface LiveResult {
+  /** false when a signal stopped it before the capture started (nothing was captured) */
+  started: boolean;
   /** events delivered (well-formed records) */
   events: number;
   malformed: number;
@@ -58,98 +70,31 @@ export interface LiveResult {
   signal: NodeJS.Signals | null;
   /** an error thrown by the consumer (PipeClosed excluded) */
   failure: unknown;
+  /** table sizes when the capture ended (threads, fds, containers, docker and consumer maps) */
+  tables: Sizes;
 }
+
+const NO_STATS: NativeStats = { events: 0, drops: 0, bytes: 0, errors: 0, batches: 0, records: 0 };
+/** how often the set of tids that vanished before their /proc lookup is forgotten (tids are reused) */
+const GONE_RESET_MS = 10_000;
 
 /**
  * Runs a live capture into `c`. Returns null (after printing why on stderr) when live capture is
  * not possible here.
  */
 export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSourceOpts): Promise<LiveResult | null> {
-  const pre = checkPrerequisites();
-  if (pre) {
-    process.stderr.write(unavailableMessage(pre));
-    return null;
-  }
   const engine = c.engine;
   const warn = (m: string) => process.stderr.write(`tsdig: ${m}\n`);
-  const docker = new DockerWatcher(engine.containers, { socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET, warn });
-  const dockerReady = docker.start();
-
-  let cap: NativeCapture;
-  try {
-    cap = new NativeCapture({
-      bufferSize: o.bufsize !== undefined && o.bufsize > 0 ? Math.round(o.bufsize * 1024 * 1024) : undefined,
-      snaplen: Math.max(0, Math.min(4096, Math.floor(o.snaplen))),
-    });
-  } catch (e) {
-    docker.stop();
-    if (e instanceof NativeUnavailableError) {
-      process.stderr.write(unavailableMessage(e));
-      return null;
-    }
-    throw e;
-  }
-
-  // state: the /proc scan after the (slow) load narrows the window of processes we miss; any tid
-  // that still slips through is read from /proc when its first event arrives
-  const boot = bootstrap(c.bootSink());
-  const threads = engine.threads;
-  for (const t of threads.values()) if (t.containerId) docker.want(t.containerId);
-  await Promise.race([dockerReady, new Promise((r) => setTimeout(r, 1500).unref())]);
-
-  const ev = new ScapEvent();
-  const gone = new Set<number>();
-  const haveMain = (pid: number) => threads.has(pid);
-  let num = 0;
-  let malformed = 0;
-  let lookups = 0;
   let stopped = false;
-  let failure: unknown = null;
   let signal: NodeJS.Signals | null = null;
   let finish: () => void = () => {};
   const done = new Promise<void>((r) => (finish = r));
-
   const stop = () => {
     if (stopped) return;
     stopped = true;
     // never close the capture from inside its own batch callback
     setImmediate(finish);
   };
-
-  const onBatch = (ab: ArrayBuffer, nbytes: number) => {
-    if (stopped) return;
-    const buf = Buffer.from(ab, 0, nbytes);
-    try {
-      forEachRecord(ab, nbytes, (off, cpu) => {
-        if (stopped) return;
-        ev.set(buf, off, 26, cpu, 0);
-        if (ev.type >= EVENT_MAX || !ev.wellFormed()) {
-          malformed++;
-          return;
-        }
-        ev.num = ++num;
-        const tid = ev.tid;
-        let t = threads.get(tid);
-        if (!t && !NO_LOOKUP[ev.type] && !gone.has(tid)) {
-          lookups++;
-          if (!readThreadInto(tid, haveMain, c.lateSink())) gone.add(tid);
-          t = threads.get(tid);
-        }
-        if (t && t.containerId && !engine.containers.byId.has(t.containerId)) docker.want(t.containerId);
-        if (!c.handle(ev)) {
-          stop();
-          return;
-        }
-        const t2 = engine.thread;
-        if (t2 && t2 !== t && t2.containerId && !engine.containers.byId.has(t2.containerId)) docker.want(t2.containerId);
-      });
-      c.afterBatch?.();
-    } catch (e) {
-      if (!(e instanceof PipeClosed)) failure = e;
-      stop();
-    }
-  };
-
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const onSignal = (sig: NodeJS.Signals) => {
     if (signal !== null && stopped) {
@@ -164,38 +109,151 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     stop();
   };
   for (const s of sigs) process.on(s, onSignal);
+  const early = claimSignals();
+  if (early) onSignal(early);
 
-  let lastDrops = 0;
-  const tickTimer = setInterval(() => {
-    const st = cap.stats();
-    c.tick?.(st);
-    if (so.warnDrops && st.drops > lastDrops) {
-      warn(`ring buffer full: ${st.drops - lastDrops} events dropped in the last second (${st.drops} in total): events arrive faster than tsdig reads them; a larger --bufsize (MB) absorbs bursts`);
-    }
-    lastDrops = st.drops;
-  }, 1000);
-  let wallTimer: NodeJS.Timeout | null = null;
-  if (o.seconds > 0) wallTimer = setTimeout(stop, o.seconds * 1000 + 100);
-
-  const t0 = performance.now();
-  let st: NativeStats;
-  try {
-    cap.start(onBatch);
-    const cts = engine.containers.byId.size;
+  let docker: DockerWatcher | null = null;
+  let cap: NativeCapture | null = null;
+  const gone = new Set<number>();
+  let num = 0;
+  const tables = (): Sizes => ({ ...stateSizes(engine), ...(docker?.sizes() ?? {}), lookupMisses: gone.size, ...(c.tables?.() ?? {}) });
+  /** when the capture started (secs and rates count from there), 0 before */
+  let t0 = 0;
+  let lastReport = { t: 0, num: 0 };
+  const onUsr2 = () => {
+    const now = performance.now();
+    const st = cap && !cap.closed ? cap.stats() : NO_STATS;
+    const rate = t0 ? ((num - lastReport.num) * 1000) / Math.max(1, now - Math.max(t0, lastReport.t)) : 0;
+    lastReport = { t: now, num };
+    const m = process.memoryUsage();
+    const mb = (x: number) => Math.round(x / 1048576);
     warn(
-      `capturing live events system-wide (state: ${boot.processes} processes, ${boot.threads} threads, ${boot.fds} fds from /proc in ${boot.ms.toFixed(0)} ms` +
-        `${cts ? `, ${cts} containers` : ''}); Ctrl-C to stop`,
+      `stats at ${t0 ? ((now - t0) / 1000).toFixed(1) : '0.0'} s: ${num} events, ${Math.round(rate)} events/s since the last report, ${st.drops} dropped; ` +
+        `memory MB: rss=${mb(m.rss)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)} arrayBuffers=${mb(m.arrayBuffers)}; state tables: ${formatSizes(tables())}`,
     );
-    so.started?.();
-    await done;
+  };
+  process.on('SIGUSR2', onUsr2);
+  const timers: NodeJS.Timeout[] = [];
+  const boot0: BootstrapStats = { processes: 0, threads: 0, fds: 0, ms: 0 };
+  const result = (boot: BootstrapStats, st: NativeStats, extra: Partial<LiveResult>): LiveResult => {
+    const r = { started: t0 > 0, events: num, malformed: 0, lookups: 0, stats: st, boot, secs: t0 ? (performance.now() - t0) / 1000 : 0, signal, failure: null, tables: tables(), ...extra };
+    if (o.verbose) warn(`state tables at exit: ${formatSizes(r.tables)}`);
+    return r;
+  };
+  try {
+    const pre = checkPrerequisites();
+    if (pre) {
+      process.stderr.write(unavailableMessage(pre));
+      return null;
+    }
+    // stopped during start-up: nothing was captured, nothing to load. (A signal is seen only when
+    // the event loop polls: module loading and awaited imports never let it, a macrotask does.)
+    await new Promise((r) => setImmediate(r));
+    if (stopped) return result(boot0, NO_STATS, {});
+    docker = new DockerWatcher(engine.containers, { socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET, warn });
+    const dockerReady = docker.start();
+    try {
+      cap = new NativeCapture({
+        bufferSize: o.bufsize !== undefined && o.bufsize > 0 ? Math.round(o.bufsize * 1024 * 1024) : undefined,
+        snaplen: Math.max(0, Math.min(4096, Math.floor(o.snaplen))),
+      });
+    } catch (e) {
+      if (e instanceof NativeUnavailableError) {
+        process.stderr.write(unavailableMessage(e));
+        return null;
+      }
+      throw e;
+    }
+    // a signal during the (synchronous, slow) load is delivered now
+    await new Promise((r) => setImmediate(r));
+    if (stopped) return result(boot0, NO_STATS, {});
+    return await run(cap, docker, dockerReady);
   } finally {
-    clearInterval(tickTimer);
-    if (wallTimer) clearTimeout(wallTimer);
+    for (const t of timers) clearInterval(t);
     for (const s of sigs) process.off(s, onSignal);
-    st = cap.stats();
-    cap.close();
-    docker.stop();
-    c.tick?.(st);
+    process.off('SIGUSR2', onUsr2);
+    cap?.close();
+    docker?.stop();
   }
-  return { events: num, malformed, lookups, stats: st, boot, secs: (performance.now() - t0) / 1000, signal, failure };
+
+  async function run(cap: NativeCapture, docker: DockerWatcher, dockerReady: Promise<void>): Promise<LiveResult> {
+    // state: the /proc scan after the (slow) load narrows the window of processes we miss; any tid
+    // that still slips through is read from /proc when its first event arrives
+    const boot = bootstrap(c.bootSink());
+    const threads = engine.threads;
+    for (const t of threads.values()) if (t.containerId) docker.want(t.containerId);
+    await Promise.race([dockerReady, done, new Promise((r) => setTimeout(r, 1500).unref())]);
+
+    const ev = new ScapEvent();
+    const haveMain = (pid: number) => threads.has(pid);
+    let malformed = 0;
+    let lookups = 0;
+    let failure: unknown = null;
+
+    const onBatch = (ab: ArrayBuffer, nbytes: number) => {
+      if (stopped) return;
+      const buf = Buffer.from(ab, 0, nbytes);
+      try {
+        forEachRecord(ab, nbytes, (off, cpu) => {
+          if (stopped) return;
+          ev.set(buf, off, 26, cpu, 0);
+          if (ev.type >= EVENT_MAX || !ev.wellFormed()) {
+            malformed++;
+            return;
+          }
+          ev.num = ++num;
+          const tid = ev.tid;
+          let t = threads.get(tid);
+          if (!t && !NO_LOOKUP[ev.type] && !gone.has(tid)) {
+            lookups++;
+            if (!readThreadInto(tid, haveMain, c.lateSink())) gone.add(tid);
+            t = threads.get(tid);
+          }
+          if (t && t.containerId && !engine.containers.byId.has(t.containerId)) docker.want(t.containerId);
+          if (!c.handle(ev)) {
+            stop();
+            return;
+          }
+          const t2 = engine.thread;
+          if (t2 && t2 !== t && t2.containerId && !engine.containers.byId.has(t2.containerId)) docker.want(t2.containerId);
+        });
+        c.afterBatch?.();
+      } catch (e) {
+        if (!(e instanceof PipeClosed)) failure = e;
+        stop();
+      }
+    };
+
+    let lastDrops = 0;
+    timers.push(
+      setInterval(() => {
+        const st = cap.stats();
+        c.tick?.(st);
+        if (so.warnDrops && st.drops > lastDrops) {
+          warn(`ring buffer full: ${st.drops - lastDrops} events dropped in the last second (${st.drops} in total): events arrive faster than tsdig reads them; a larger --bufsize (MB) absorbs bursts`);
+        }
+        lastDrops = st.drops;
+      }, 1000),
+    );
+    // a tid that vanished before its lookup may be reused by a new process later
+    timers.push(setInterval(() => gone.clear(), GONE_RESET_MS));
+    if (o.seconds > 0) timers.push(setTimeout(stop, o.seconds * 1000 + 100));
+
+    if (!stopped) {
+      t0 = performance.now();
+      cap.start(onBatch);
+      const cts = engine.containers.byId.size;
+      warn(
+        `capturing live events system-wide (state: ${boot.processes} processes, ${boot.threads} threads, ${boot.fds} fds from /proc in ${boot.ms.toFixed(0)} ms` +
+          `${cts ? `, ${cts} containers` : ''}); Ctrl-C to stop`,
+      );
+      so.started?.();
+    }
+    await done;
+    for (const t of timers) clearInterval(t);
+    const st = cap.stats();
+    cap.close();
+    c.tick?.(st);
+    return result(boot, st, { malformed, lookups, failure });
+  }
 }

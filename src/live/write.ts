@@ -16,11 +16,22 @@ import { ContainerInfo } from '../state/containers';
 import { sessionFor, summary } from '../cli/write';
 import type { ProgressHandle } from '../cli/progress';
 import { captureLive } from './source';
+import type { ScapEvent } from '../events/event';
+import type { StateEngine } from '../state/engine';
+
+/** Observers of the session's events (`--pcap` with `-w` keeps its socket index from them). */
+export interface LiveWriteHooks {
+  /** the capture runs (the engine holds the /proc scan) */
+  started?(engine: StateEngine): void;
+  /** around the session's handling of each event */
+  before?(ev: ScapEvent): void;
+  after?(ev: ScapEvent): void;
+}
 
 /** a container Docker has not described: its name is its id, nothing worth a 324 event */
 const described = (c: ContainerInfo) => !(c.name === c.id && c.fullId === c.id && !c.image);
 
-export async function runLiveWrite(o: CliOptions): Promise<number> {
+export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): Promise<number> {
   const session = sessionFor(o, { live: true, keepContainer: described });
   const bootSink = session.fileSink();
   let progress: ProgressHandle | null = null;
@@ -34,7 +45,14 @@ export async function runLiveWrite(o: CliOptions): Promise<number> {
         engine: session.engine,
         bootSink: () => bootSink,
         lateSink: () => session.lateSink(),
-        handle: (ev) => bootSink.onEvent(ev) !== false,
+        handle: hooks.after
+          ? (ev) => {
+              hooks.before?.(ev);
+              const go = bootSink.onEvent(ev) !== false;
+              hooks.after!(ev);
+              return go;
+            }
+          : (ev) => bootSink.onEvent(ev) !== false,
         afterBatch: () => {
           session.syncContainers();
           if (session.error) throw session.error;
@@ -55,6 +73,7 @@ export async function runLiveWrite(o: CliOptions): Promise<number> {
         warnDrops: false,
         started: () => {
           session.stats.startMs = Date.now();
+          hooks.started?.(session.engine);
           progress = startProgress?.(() => session.progress(), { tty: !!process.stderr.isTTY }) ?? null;
         },
       },
@@ -76,7 +95,8 @@ export async function runLiveWrite(o: CliOptions): Promise<number> {
   (progress as ProgressHandle | null)?.stop();
   let failure: unknown = r.failure ?? session.error;
   try {
-    session.finish(!failure || failure instanceof WriteError);
+    // stopped before any event (a signal during start-up): no file — sysdig cannot read one without events
+    session.finish(r.events > 0 && (!failure || failure instanceof WriteError));
   } catch (e) {
     failure ??= e;
   }

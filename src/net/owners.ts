@@ -162,6 +162,66 @@ for (const e of EVENTS) {
   if ((e.dir === 1 && /^(clone|fork|vfork|clone3)$/.test(e.name)) || e.name === 'procexit') NO_LOOKUP[e.id] = 1;
 }
 
+/**
+ * Keeps a SocketIndex current from the events a StateEngine handles, whoever drives the engine
+ * (the tracker below, the `-w` session of `--pcap -w`, the live UI): call before() and after()
+ * around the engine's handling of each event. Only process and socket events matter (wanted()).
+ */
+export class SocketFeed {
+  private readonly indexed = new WeakSet<ThreadInfo>();
+  constructor(
+    readonly engine: StateEngine,
+    readonly index: SocketIndex,
+    /** a container id a socket event named that the engine has no metadata for yet */
+    private readonly unknownContainer?: (id: string) => void,
+  ) {}
+
+  /** true for the event types that change the index (the rest can skip before/after) */
+  wanted(type: number): boolean {
+    return type < EVENT_MAX && KEEP[type] === 1;
+  }
+
+  /** Indexes every socket of every process in the engine (after its /proc scan). */
+  noteAll(): void {
+    this.index.noteAll(this.engine);
+  }
+
+  /** A thread first read from /proc while running: its sockets join the index. */
+  noteThread(t: ThreadInfo): void {
+    this.indexed.add(t);
+    for (const f of t.fds.values()) if (f.isIp) this.index.note(t, f);
+  }
+
+  before(type: number, tid: number): void {
+    if (!PROCEXIT[type]) return;
+    const t = this.engine.threads.get(tid);
+    if (t && t.tid === t.pid) this.index.exited(t.pid);
+  }
+
+  /** After the engine handled an event of this type (engine.thread / engine.fd are its). */
+  after(type: number, ev: ScapEvent): void {
+    const engine = this.engine;
+    if (type === CLOSE_EXIT) {
+      const f = engine.fd;
+      if (f && f.isIp) this.index.closed(f);
+      return;
+    }
+    if (!SOCK_EXIT[type]) return;
+    const th = engine.thread;
+    if (!th) return;
+    if (!this.indexed.has(th.mainThread())) this.noteThread(th.mainThread());
+    const f = engine.fd;
+    if (f) this.index.note(th, f);
+    if (ACCEPT_EXIT[type]) {
+      const fd = ev.int(0);
+      const nf = fd !== undefined && fd >= 0 ? th.fds.get(fd) : undefined;
+      if (nf) this.index.note(th, nf);
+    }
+    const cid = th.mainThread().containerId;
+    if (cid && this.unknownContainer && !engine.containers.byId.has(cid)) this.unknownContainer(cid);
+  }
+}
+
 export interface OwnerTracker {
   readonly index: SocketIndex;
   stats(): NativeStats & { lookups: number; tuples: number; kept: number };
@@ -193,10 +253,11 @@ export async function startOwnerTracker(knownNames: (shortId: string) => string 
     },
   });
   const dockerReady = docker.start();
+  const feed = new SocketFeed(engine, index, (cid) => docker.want(cid));
   const sink = engine.metadataSink(() => {});
   bootstrap(sink);
   engine.fixupSocketRoles();
-  index.noteAll(engine);
+  feed.noteAll();
   const threads = engine.threads;
   for (const t of threads.values()) if (t.containerId) docker.want(t.containerId);
   await Promise.race([dockerReady, new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -214,36 +275,18 @@ export async function startOwnerTracker(knownNames: (shortId: string) => string 
     forEachRecord(ab, nbytes, (off, cpu) => {
       ev.set(buf, off, 26, cpu, 0);
       const type = ev.type;
-      if (type >= EVENT_MAX || !KEEP[type] || !ev.wellFormed()) return;
+      if (!feed.wanted(type) || !ev.wellFormed()) return;
       kept++;
       const tid = ev.tid;
-      let t = threads.get(tid);
-      if (!t && !NO_LOOKUP[type] && !gone.has(tid)) {
+      if (!threads.has(tid) && !NO_LOOKUP[type] && !gone.has(tid)) {
         lookups++;
         if (!readThreadInto(tid, haveMain, addSink)) gone.add(tid);
-        t = threads.get(tid);
-        if (t) for (const f of t.fds.values()) if (f.isIp) index.note(t, f);
+        const t = threads.get(tid);
+        if (t) feed.noteThread(t);
       }
-      if (PROCEXIT[type] && t && t.tid === t.pid) index.exited(t.pid);
+      feed.before(type, tid);
       proc.handle(ev);
-      if (type === CLOSE_EXIT) {
-        const f = engine.fd;
-        if (f && f.isIp) index.closed(f);
-        return;
-      }
-      if (SOCK_EXIT[type]) {
-        const th = engine.thread;
-        if (!th) return;
-        const f = engine.fd;
-        if (f) index.note(th, f);
-        if (ACCEPT_EXIT[type]) {
-          const fd = ev.int(0);
-          const nf = fd !== undefined && fd >= 0 ? th.fds.get(fd) : undefined;
-          if (nf) index.note(th, nf);
-        }
-        const cid = th.mainThread().containerId;
-        if (cid && !engine.containers.byId.has(cid)) docker.want(cid);
-      }
+      feed.after(type, ev);
     });
   };
   cap.start(onBatch);

@@ -25,6 +25,18 @@ export interface IdbInfo {
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
+/** An option value's length is a u16: longer values are cut (at a UTF-8 character boundary). */
+export const MAX_OPTION_BYTES = 0xffff;
+
+/** value as option bytes, at most MAX_OPTION_BYTES long; a cut never splits a UTF-8 sequence. */
+export function optionBytes(value: string | Uint8Array): Buffer {
+  const b = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (b.length <= MAX_OPTION_BYTES) return b;
+  let n = MAX_OPTION_BYTES;
+  if (typeof value === 'string') while (n > 0 && (b[n]! & 0xc0) === 0x80) n--; // b[n] continues a character: cut before it starts
+  return b.subarray(0, n);
+}
+
 export class PcapngWriter {
   private buf = Buffer.allocUnsafe(1 << 20);
   private pos = 0;
@@ -37,8 +49,8 @@ export class PcapngWriter {
   constructor(path: string, private readonly nanos = true, appl = 'tsdig') {
     this.fd = fs.openSync(path, 'w');
     const opts: Array<[number, Buffer]> = [
-      [SHB_OS, Buffer.from(`Linux ${safeRelease()}`)],
-      [SHB_USERAPPL, Buffer.from(appl)],
+      [SHB_OS, optionBytes(`Linux ${safeRelease()}`)],
+      [SHB_USERAPPL, optionBytes(appl)],
     ];
     const optLen = optionsLength(opts);
     const total = 28 + optLen;
@@ -60,11 +72,11 @@ export class PcapngWriter {
   /** Adds an interface; returns its interface id for writePacket. */
   addInterface(i: IdbInfo): number {
     const opts: Array<[number, Buffer]> = [
-      [IF_NAME, Buffer.from(i.name)],
-      [IF_DESCRIPTION, Buffer.from(i.description)],
+      [IF_NAME, optionBytes(i.name)],
+      [IF_DESCRIPTION, optionBytes(i.description)],
       [IF_TSRESOL, Buffer.from([this.nanos ? 9 : 6])],
     ];
-    if (i.comment) opts.push([OPT_COMMENT, Buffer.from(i.comment)]);
+    if (i.comment) opts.push([OPT_COMMENT, optionBytes(i.comment)]);
     const total = 20 + optionsLength(opts);
     this.ensure(total);
     const b = this.buf;
@@ -147,6 +159,8 @@ function optionsLength(opts: Array<[number, Buffer]>): number {
 
 function writeOptions(b: Buffer, o: number, opts: Array<[number, Buffer]>): number {
   for (const [code, v] of opts) {
+    // a wrapped u16 length would make readers misparse every block after this one
+    if (v.length > MAX_OPTION_BYTES) throw new RangeError(`pcapng option ${code} is ${v.length} bytes (at most ${MAX_OPTION_BYTES})`);
     b.writeUInt16LE(code, o);
     b.writeUInt16LE(v.length, o + 2);
     v.copy(b, o + 4);
@@ -157,6 +171,13 @@ function writeOptions(b: Buffer, o: number, opts: Array<[number, Buffer]>): numb
   b.writeUInt16LE(OPT_END, o);
   b.writeUInt16LE(0, o + 2);
   return o + 4;
+}
+
+/** Writes one option into a scratch buffer (exported for tests: the length check is writeOptions'). */
+export function writeRawOption(v: Buffer, code = OPT_COMMENT): Buffer {
+  const b = Buffer.alloc(optionsLength([[code, v]]));
+  writeOptions(b, 0, [[code, v]]);
+  return b;
 }
 
 function safeRelease(): string {

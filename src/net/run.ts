@@ -1,67 +1,35 @@
-// `tsdig --pcap FILE [-f FILTER] [-M secs] [-n packets]`: capture on the host's interfaces and on
-// every container's veth (found again whenever Docker reports a container start/stop, and every
-// second), decode each packet, count it per interface, container and connection, and write pcapng
-// with one interface block per captured interface naming its container. The eBPF syscall capture
-// runs alongside (src/net/owners.ts) so each connection end names its process and container; without
-// it (no BPF rights, no addon) packets are still captured, with a one-line note. Ends with the
-// counters as one line of JSON on stdout and a summary line on stderr.
-import * as fs from 'node:fs';
+// `tsdig --pcap FILE [-f FILTER] [-M secs] [-n packets] [-w FILE.scap]`: packets of the host's
+// interfaces and of every container's veth to pcapng (src/net/monitor.ts), each connection end named
+// by its process and container through a socket index kept from syscall events (src/net/owners.ts).
+//
+// Alone, --pcap runs its own eBPF syscall capture for that index (without BPF rights: packets are
+// still captured, with a one-line note). With -w, the live -w session (src/live/write.ts) is that
+// capture: syscalls go to the .scap file, packets to the pcapng, and the index is kept from the very
+// events written, so the pcapng's attribution and the scap agree. Both files carry wall-clock
+// timestamps (ns since the epoch: the probe's boot clock + the realtime offset, the packets' time of
+// arrival; pcapng if_tsresol 9), so their events can be lined up; the pcapng keeps the packets
+// from the syscall capture's start to its end. With -w, -n and -M are the -w session's (events,
+// seconds) and packet capture ends with it.
+//
+// Ends with the counters as one line of JSON on stdout and a summary line on stderr.
 import type { CliOptions } from '../cli/options';
-import { CaptureManager } from './capture';
-import { decodePacket, PacketInfo } from './decode';
+import { UsageError } from '../cli/options';
 import { PcapngWriter } from './pcapng';
-import { NetStats, NetIface, NetSnapshot } from './stats';
-import { hostIfaces, listContainers, dockerEvents, HostIface } from './ifaces';
-import { startOwnerTracker, OwnerTracker } from './owners';
+import { NetSnapshot } from './stats';
+import { PacketMonitor } from './monitor';
+import { startOwnerTracker, OwnerTracker, SocketFeed, SocketIndex } from './owners';
+import { checkPcapPrerequisites, PcapPrereqError } from './prereq';
+import { setActivePackets } from './active';
 
-export class PcapPrereqError extends Error {}
-
-/** Throws a PcapPrereqError with a clear message when packet capture cannot work here. */
-export function checkPcapPrerequisites(): void {
-  try {
-    require('cap');
-  } catch (e) {
-    throw new PcapPrereqError(
-      `packet capture needs libpcap and the 'cap' module (apt-get install libpcap-dev; npm install cap): ${(e as Error).message.split('\n')[0]}`,
-    );
-  }
-  const caps = readCapEff();
-  if (caps !== undefined && !(caps & (1n << 13n))) {
-    throw new PcapPrereqError('packet capture needs CAP_NET_RAW: run tsdig as root (sudo tsdig --pcap …) or grant cap_net_raw');
-  }
-}
-
-function readCapEff(): bigint | undefined {
-  try {
-    const m = /^CapEff:\s*([0-9a-f]+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    return m ? BigInt('0x' + m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Wanted {
-  dev: string;
-  ifindex: number;
-  containerId: string;
-  containerName: string;
-  containerIface: string;
-  mtu: number;
-  localMac?: Uint8Array;
-}
-
-interface Opened {
-  want: Wanted;
-  ifId: number; // pcapng interface id
-  linktype: number;
-  info: NetIface;
-}
+export { checkPcapPrerequisites, PcapPrereqError };
 
 export interface PcapRunResult {
   file: string;
   packets: number;
   bytes: number;
   stats: NetSnapshot;
+  /** the .scap file written alongside (-w), if any */
+  scap?: string;
   /** process attribution from the syscall capture */
   attribution: {
     enabled: boolean;
@@ -79,254 +47,139 @@ export interface PcapRunResult {
 }
 
 export async function runPcap(o: CliOptions): Promise<number> {
-  const file = o.pcap!;
+  if (o.read.length > 0) throw new UsageError('--pcap captures live packets: it cannot be combined with -r');
   checkPcapPrerequisites();
+  const file = o.pcap!;
   const onlyIfaces = process.env.TSDIG_PCAP_IFACES?.split(',').map((s) => s.trim()).filter(Boolean);
-  const nanos = process.env.TSDIG_PCAP_TSRESOL !== 'us';
-  const writer = new PcapngWriter(file, nanos);
-  const stats = new NetStats();
-  const pkt = new PacketInfo();
-  const limit = o.numEvents > 0 ? o.numEvents : Infinity;
+  const writer = new PcapngWriter(file, process.env.TSDIG_PCAP_TSRESOL !== 'us');
+  return o.write !== undefined ? runWithScap(o, writer, onlyIfaces) : runAlone(o, writer, onlyIfaces);
+}
 
-  const opened = new Map<string, Opened>(); // by dev
-  const idbs = new Map<string, number>(); // "dev|ifindex|container|linktype" → pcapng id, reused when a child restarts
-  const pendingOpen = new Map<string, Wanted>();
-  const failures = new Map<string, string>();
-  const unmappedSeen = new Map<string, number>();
-  let nPackets = 0;
+async function runAlone(o: CliOptions, writer: PcapngWriter, onlyIfaces: string[] | undefined): Promise<number> {
   let stopping = false;
   let stopResolve!: () => void;
   const stopped = new Promise<void>((r) => (stopResolve = r));
-  let initialOpen: (() => void) | undefined;
-
-  const mgr = new CaptureManager(
-    {
-      onOpen(dev, linktype, error) {
-        const want = pendingOpen.get(dev);
-        pendingOpen.delete(dev);
-        if (!want) return;
-        if (linktype < 0) {
-          failures.set(dev, error ?? 'open failed');
-          if (process.env.TSDIG_DEBUG) process.stderr.write(`tsdig: ${dev}: ${error}\n`);
-        } else {
-          const key = `${dev}|${want.ifindex}|${want.containerId}|${linktype}`;
-          let ifId = idbs.get(key);
-          if (ifId === undefined) {
-            const description = want.containerId
-              ? `container ${want.containerName} (${want.containerId.slice(0, 12)}) ${want.containerIface} via ${dev}`
-              : `host ${dev}`;
-            ifId = writer.addInterface({
-              linktype,
-              snaplen: 65535,
-              name: dev,
-              description,
-              comment: want.containerId ? `container.id=${want.containerId} container.name=${want.containerName}` : undefined,
-            });
-            idbs.set(key, ifId);
-          }
-          const info: NetIface = {
-            id: ifId,
-            name: dev,
-            ifindex: want.ifindex,
-            containerId: want.containerId,
-            containerName: want.containerName,
-            localMac: want.localMac,
-          };
-          stats.addInterface(info);
-          opened.set(dev, { want, ifId, linktype, info });
-        }
-        if (pendingOpen.size === 0 && initialOpen) initialOpen();
-      },
-      onPacket(dev, buf, off, caplen, truncated, sec, nsec) {
-        if (nPackets >= limit) return;
-        const op = opened.get(dev);
-        if (!op) return;
-        nPackets++;
-        decodePacket(buf, off, caplen, op.linktype, pkt);
-        // cap does not report the original length; with snaplen 65535 only TSO super-frames can be longer
-        stats.account(op.ifId, buf, pkt, caplen, sec * 1000 + nsec / 1e6);
-        writer.writePacket(op.ifId, sec, nsec, buf, off, caplen, truncated ? Math.max(caplen, 65535) : caplen);
-        if (nPackets >= limit) stop();
-      },
-      onExit(dev, expected, detail) {
-        const op = opened.get(dev);
-        opened.delete(dev);
-        if (pendingOpen.delete(dev) && pendingOpen.size === 0 && initialOpen) initialOpen();
-        if (!expected && op && process.env.TSDIG_DEBUG) process.stderr.write(`tsdig: capture on ${dev} ended (${detail})\n`);
-      },
-    },
-    o.pcapFilter ?? '',
-  );
-
-  const containerCache = new Map<string, { name: string; pid: number }>();
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    stopResolve();
+  };
+  const mon = new PacketMonitor({ filter: o.pcapFilter ?? '', writer, limit: o.numEvents, onLimit: stop, onlyIfaces });
   // which process holds each connection end: the eBPF syscall capture in this process, when possible
   let owners: OwnerTracker | undefined;
   let ownersNote: string | undefined;
-  const started = await startOwnerTracker((id) => {
-    for (const [full, c] of containerCache) if (full.startsWith(id)) return c.name;
-    return '';
-  });
+  const started = await startOwnerTracker((id) => mon.containerName(id));
   if (typeof started === 'string') {
     ownersNote = started;
     process.stderr.write(`tsdig: packets are not attributed to processes (syscall capture unavailable: ${started})\n`);
   } else {
     owners = started;
-    stats.resolver = owners.index;
+    mon.stats.resolver = owners.index;
   }
-  let scanning = false;
-  let rescanAgain = false;
-
-  async function scan(): Promise<void> {
-    if (scanning) {
-      rescanAgain = true;
-      return;
-    }
-    scanning = true;
-    try {
-      do {
-        rescanAgain = false;
-        await reconcile();
-      } while (rescanAgain && !stopping);
-    } finally {
-      scanning = false;
-    }
-  }
-
-  async function reconcile(): Promise<void> {
-    const host = hostIfaces();
-    const byIndex = new Map<number, HostIface>(host.map((h) => [h.ifindex, h]));
-    const { containers } = await listContainers(containerCache);
-    if (stopping) return;
-    const wanted = new Map<string, Wanted>();
-    const owned = new Map<number, Wanted>();
-    for (const c of containers) {
-      for (const l of c.links) {
-        const h = byIndex.get(l.iflink);
-        if (!h) continue;
-        owned.set(h.ifindex, {
-          dev: h.name,
-          ifindex: h.ifindex,
-          containerId: c.id,
-          containerName: c.name,
-          containerIface: l.name,
-          mtu: h.mtu,
-          localMac: l.mac,
-        });
-      }
-    }
-    for (const h of host) {
-      if (!h.up || h.name === 'any') continue;
-      if (onlyIfaces ? !onlyIfaces.includes(h.name) : h.bridge) continue; // bridge traffic is seen on its veths
-      const own = owned.get(h.ifindex);
-      if (own) {
-        wanted.set(h.name, own);
-        unmappedSeen.delete(h.name);
-        continue;
-      }
-      // a new veth is not attributed yet: give discovery one more round before calling it a host interface
-      if (h.name.startsWith('veth') && !onlyIfaces) {
-        const n = (unmappedSeen.get(h.name) ?? 0) + 1;
-        unmappedSeen.set(h.name, n);
-        if (n < 3) continue;
-      }
-      wanted.set(h.name, { dev: h.name, ifindex: h.ifindex, containerId: '', containerName: 'host', containerIface: h.name, mtu: h.mtu, localMac: h.mac });
-    }
-    // close what went away or changed owner, open what is new
-    const closing: Promise<void>[] = [];
-    for (const [dev, op] of opened) {
-      const w = wanted.get(dev);
-      if (!w || w.ifindex !== op.want.ifindex || w.containerId !== op.want.containerId) {
-        opened.delete(dev);
-        closing.push(mgr.close(dev));
-      }
-    }
-    await Promise.all(closing);
-    for (const [dev, w] of wanted) {
-      if (stopping) break;
-      if (mgr.has(dev) || failures.has(dev)) continue;
-      pendingOpen.set(dev, w);
-      mgr.open(dev, ringBytes(w.mtu));
-    }
-  }
-
-  function stop(): void {
-    if (stopping) return;
-    stopping = true;
-    stopResolve();
-  }
-
   const onSignal = (): void => stop();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let debounce: NodeJS.Timeout | undefined;
-  const stopEvents = dockerEvents(() => {
-    if (debounce) clearTimeout(debounce);
-    debounce = setTimeout(() => void scan(), 50);
-  });
-  const flushTimer = setInterval(() => {
-    writer.flush();
-    stats.sample();
-  }, 1000);
-
   try {
-    // wait for the first set of interfaces to open before the -M clock starts
-    const ready = new Promise<void>((r) => (initialOpen = r));
-    await scan();
-    if (pendingOpen.size > 0) await Promise.race([ready, stopped, sleep(10_000)]);
-    initialOpen = undefined;
-    if (opened.size === 0 && !stopping) {
-      const why = [...failures].map(([d, e]) => `${d}: ${e}`).join('; ');
-      throw new PcapPrereqError(`could not open any interface for capture${why ? ` (${why})` : ''}`);
-    }
+    // the first set of interfaces opens before the -M clock starts
+    await Promise.race([mon.start(), stopped]);
     if (!stopping) {
-      process.stderr.write(`tsdig: capturing on ${[...opened.keys()].join(', ')}${o.pcapFilter ? ` (filter: ${o.pcapFilter})` : ''}\n`);
+      process.stderr.write(`tsdig: capturing on ${mon.devices.join(', ')}${o.pcapFilter ? ` (filter: ${o.pcapFilter})` : ''}\n`);
+      setActivePackets(mon.stats);
+      const timer = o.seconds > 0 ? setTimeout(stop, o.seconds * 1000) : undefined;
+      await stopped;
+      if (timer) clearTimeout(timer);
     }
-    const rescan = setInterval(() => void scan(), 1000);
-    const timer = o.seconds > 0 ? setTimeout(stop, o.seconds * 1000) : undefined;
-    await stopped;
-    clearInterval(rescan);
-    if (timer) clearTimeout(timer);
   } finally {
-    stopping = true;
-    stopEvents();
-    if (debounce) clearTimeout(debounce);
-    clearInterval(flushTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await mgr.closeAll();
+    await mon.stop();
     writer.close();
     owners?.stop();
+    setActivePackets(null);
   }
-  stats.sample();
+  const ost = owners?.stats();
+  report(o.pcap!, writer, mon, owners ? { enabled: true, events: ost!.events, used: ost!.kept, drops: ost!.drops, tuples: ost!.tuples } : { enabled: false, note: ownersNote });
+  return 0;
+}
+
+/** --pcap FILE -w FILE.scap: one live syscall capture written by the -w session, packets beside it. */
+async function runWithScap(o: CliOptions, writer: PcapngWriter, onlyIfaces: string[] | undefined): Promise<number> {
+  const { runLiveWrite } = await import('../live/write');
+  const mon = new PacketMonitor({ filter: o.pcapFilter ?? '', writer, onlyIfaces });
+  // the pcapng covers the time the .scap does: packets from the syscall capture's start to its end
+  mon.acceptToMs = -1;
+  let index: SocketIndex | undefined;
+  let feed: SocketFeed | undefined;
+  let primed = false;
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  // a signal while the interfaces open: nothing is started after it
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let code = 1;
+  try {
+    try {
+      await mon.start();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (interrupted) {
+      code = 0;
+    } else {
+      setActivePackets(mon.stats);
+      code = await runLiveWrite(o, {
+        started(engine) {
+          index = new SocketIndex((id) => engine.containers.get(id)?.name || mon.containerName(id));
+          feed = new SocketFeed(engine, index);
+          mon.stats.resolver = index;
+          mon.acceptFromMs = Date.now();
+          mon.acceptToMs = Infinity;
+          process.stderr.write(`tsdig: capturing on ${mon.devices.join(', ')}${o.pcapFilter ? ` (filter: ${o.pcapFilter})` : ''}; syscalls to ${o.write}\n`);
+        },
+        before(ev) {
+          const type = ev.type;
+          if (feed && feed.wanted(type)) feed.before(type, ev.tid);
+        },
+        after(ev) {
+          if (!feed) return;
+          // the first event is handled after the engine fixed the /proc sockets' roles
+          if (!primed) {
+            primed = true;
+            feed.noteAll();
+          }
+          const type = ev.type;
+          if (feed.wanted(type)) feed.after(type, ev);
+        },
+      });
+    }
+  } finally {
+    if (mon.acceptToMs === Infinity) mon.acceptToMs = Date.now();
+    await mon.stop();
+    writer.close();
+    setActivePackets(null);
+  }
+  report(o.pcap!, writer, mon, index ? { enabled: true, tuples: index.size } : { enabled: false, note: 'the syscall capture did not start' }, o.write);
+  return code;
+}
+
+function report(file: string, writer: PcapngWriter, mon: PacketMonitor, attr: Omit<PcapRunResult['attribution'], 'attributed' | 'connections'>, scap?: string): void {
+  const stats = mon.stats;
   const snap = stats.snapshot();
   const ipConns = snap.connections.filter((c) => c.proto === 'tcp' || c.proto === 'udp');
-  const attributed = ipConns.filter((c) => c.srcOwner || c.dstOwner).length;
-  const ost = owners?.stats();
+  const attributed = attr.enabled ? ipConns.filter((c) => c.srcOwner || c.dstOwner).length : 0;
   const result: PcapRunResult = {
     file,
     packets: writer.packets,
     bytes: stats.bytes,
     stats: snap,
-    attribution: owners
-      ? { enabled: true, events: ost!.events, used: ost!.kept, drops: ost!.drops, tuples: ost!.tuples, attributed, connections: ipConns.length }
-      : { enabled: false, note: ownersNote, attributed: 0, connections: ipConns.length },
+    ...(scap !== undefined ? { scap } : {}),
+    attribution: { ...attr, attributed, connections: ipConns.length },
   };
   process.stdout.write(JSON.stringify(result) + '\n');
   process.stderr.write(
-    `tsdig: ${writer.packets} packets (${stats.bytes} bytes) on ${snap.interfaces.length} interfaces, ${snap.connections.length} connections${owners ? ` (${attributed} of ${ipConns.length} TCP/UDP attributed to processes)` : ''}, written to ${file}\n`,
+    `tsdig: ${writer.packets} packets (${stats.bytes} bytes) on ${snap.interfaces.length} interfaces, ${snap.connections.length} connections${attr.enabled ? ` (${attributed} of ${ipConns.length} TCP/UDP attributed to processes)` : ''}, written to ${file}\n`,
   );
-  return 0;
 }
-
-/**
- * Kernel ring per interface. libpcap sizes each ring slot from the MTU (cap fixes snaplen at 65535), so
- * lo's 64 KiB MTU leaves a 16 MiB ring only 256 slots: big-MTU interfaces get a larger ring.
- * TSDIG_PCAP_BUFMB overrides it for every interface.
- */
-function ringBytes(mtu: number): number {
-  const env = Number(process.env.TSDIG_PCAP_BUFMB);
-  if (env > 0) return env << 20;
-  return mtu > 9216 ? 64 << 20 : 16 << 20;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());

@@ -67,6 +67,8 @@ class Conn {
   fin = 0;
   rst = 0;
   retrans = 0;
+  /** of which sent by A (the rest by B) */
+  retransAB = 0;
   clientIsA = -1; // -1 unknown, 1 a opened (sent the SYN), 0 b opened
   seqInitAB = false;
   seqInitBA = false;
@@ -145,6 +147,23 @@ export interface ConnSnapshot {
   dstOwner: OwnerSnapshot | null;
 }
 
+/** Wire totals of one end, a container or the host: in = received, out = sent. */
+export interface WireTotals {
+  bytesIn: number;
+  bytesOut: number;
+  pktsIn: number;
+  pktsOut: number;
+  /** TCP segments sent again */
+  retrans: number;
+}
+
+export interface WireEnd extends WireTotals {
+  /** the connection (identity only: the same object for as long as it is tracked) */
+  conn: object;
+  /** which side of conn the end is (a loopback connection has both ends on one conn) */
+  localIsA: boolean;
+}
+
 export interface OwnerSnapshot {
   pid: number;
   ppid: number;
@@ -208,6 +227,8 @@ export class NetStats {
   private readonly ifaces = new Map<number, { info: NetIface; c: Counters; nonIp: number }>();
   private readonly containers = new Map<string, { id: string; name: string; ifaces: Set<string>; c: Counters; conns: number }>();
   private readonly table = new Map<number, Conn>();
+  /** TCP/UDP connections by "proto|A address|A port|B address|B port" (addresses as the syscall side writes them) */
+  private readonly byTuple = new Map<string, Conn[]>();
   private nConns = 0;
   private lastSnapMs = Date.now();
   private readonly startMs = Date.now();
@@ -294,6 +315,7 @@ export class NetStats {
         } else if (!(p.payloadLen <= 1 && !(f & (TCP_SYN | TCP_FIN)) && seqDiff(p.seq, next) === -1)) {
           // already-seen sequence space (a keep-alive probe, one byte below next, is not one)
           conn.retrans++;
+          if (fromA) conn.retransAB++;
           ie.c.tcpRetrans++;
           ct.c.tcpRetrans++;
         }
@@ -334,6 +356,7 @@ export class NetStats {
     c.firstMs = nowMs;
     c.next = this.table.get(h);
     this.table.set(h, c);
+    if (p.proto === PROTO_TCP || p.proto === PROTO_UDP) this.indexTuple(c);
     this.nConns++;
     ct.conns++;
     return c;
@@ -357,6 +380,102 @@ export class NetStats {
     };
     for (const ie of this.ifaces.values()) upd(ie.c);
     for (const ct of this.containers.values()) upd(ct.c);
+  }
+
+  private indexTuple(c: Conn): void {
+    const k = `${c.proto}|${(c.aText ??= addrText(c.aAddr))}|${c.aPort}|${(c.bText ??= addrText(c.bAddr))}|${c.bPort}`;
+    const l = this.byTuple.get(k);
+    if (l) l.push(c);
+    else this.byTuple.set(k, [c]);
+  }
+
+  /**
+   * Wire counters of one socket end: the connection whose local end is lip:lport and remote end
+   * rip:rport (addresses as text, as the syscall side writes them), seen on the interface of the
+   * socket's container (containerId: short id, '' for the host), else on any interface. In/out are
+   * from that end's side. undefined when no packet of it was seen.
+   */
+  wireEnd(ipProto: number, lip: string, lport: number, rip: string, rport: number, containerId: string): WireEnd | undefined {
+    let localIsA = true;
+    let l = this.byTuple.get(`${ipProto}|${lip}|${lport}|${rip}|${rport}`);
+    if (!l) {
+      l = this.byTuple.get(`${ipProto}|${rip}|${rport}|${lip}|${lport}`);
+      localIsA = false;
+      if (!l) return undefined;
+    }
+    let c = l[0]!;
+    for (const x of l) {
+      const cid = x.iface.containerId;
+      if (containerId ? cid.startsWith(containerId) : cid === '') {
+        c = x;
+        break;
+      }
+    }
+    return localIsA
+      ? { conn: c, localIsA: true, bytesIn: c.bytesBA, bytesOut: c.bytesAB, pktsIn: c.pktsBA, pktsOut: c.pktsAB, retrans: c.retransAB }
+      : { conn: c, localIsA: false, bytesIn: c.bytesAB, bytesOut: c.bytesBA, pktsIn: c.pktsAB, pktsOut: c.pktsBA, retrans: c.retrans - c.retransAB };
+  }
+
+  /** Totals of a container's interfaces (short or full id; '' for the host's), rx = into the container. */
+  containerWire(id: string): WireTotals | undefined {
+    const ct = id ? this.containerByPrefix(id) : this.containers.get('host');
+    if (!ct) return undefined;
+    const c = ct.c;
+    return { bytesIn: c.rxBytes, bytesOut: c.txBytes, pktsIn: c.rxPackets, pktsOut: c.txPackets, retrans: c.tcpRetrans };
+  }
+
+  /** containerWire() of every container seen, by short id ('host' for the host's interfaces) */
+  allContainerWire(): Map<string, WireTotals> {
+    const m = new Map<string, WireTotals>();
+    for (const [k, ct] of this.containers) {
+      const c = ct.c;
+      m.set(k === 'host' ? 'host' : k.slice(0, 12), { bytesIn: c.rxBytes, bytesOut: c.txBytes, pktsIn: c.rxPackets, pktsOut: c.txPackets, retrans: c.tcpRetrans });
+    }
+    return m;
+  }
+
+  private containerByPrefix(id: string): { c: Counters } | undefined {
+    const exact = this.containers.get(id);
+    if (exact) return exact;
+    for (const [k, v] of this.containers) if (k.startsWith(id)) return v;
+    return undefined;
+  }
+
+  /**
+   * Forgets connections without a packet for idleMs (long live runs: the table would otherwise only
+   * grow). Interface and container totals keep what they counted.
+   */
+  expire(idleMs: number, nowMs = Date.now()): number {
+    let n = 0;
+    for (const [h, head] of this.table) {
+      let first: Conn | undefined;
+      let last: Conn | undefined;
+      for (let c: Conn | undefined = head; c; ) {
+        const next: Conn | undefined = c.next;
+        if (nowMs - c.lastMs > idleMs) {
+          n++;
+          this.nConns--;
+          if (c.proto === PROTO_TCP || c.proto === PROTO_UDP) {
+            const k = `${c.proto}|${c.aText}|${c.aPort}|${c.bText}|${c.bPort}`;
+            const l = this.byTuple.get(k);
+            if (l) {
+              const i = l.indexOf(c);
+              if (i >= 0) l.splice(i, 1);
+              if (l.length === 0) this.byTuple.delete(k);
+            }
+          }
+        } else {
+          c.next = undefined;
+          if (last) last.next = c;
+          else first = c;
+          last = c;
+        }
+        c = next;
+      }
+      if (first) this.table.set(h, first);
+      else this.table.delete(h);
+    }
+    return n;
   }
 
   get connectionCount(): number {

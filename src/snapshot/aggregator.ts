@@ -7,6 +7,8 @@ import { Agg, ColumnDef, ViewDef } from '../views/types';
 import { viewRegistry } from './fields';
 import { Cell, DrillStep, SnapRow, Snapshot, Totals } from './types';
 import { completeFilter } from './filter';
+import { WireJoin, endKey, wireCell } from './wire';
+import type { WireMetric } from '../views/types';
 
 interface ColAcc {
   sum: number;
@@ -21,7 +23,11 @@ interface RowAcc {
   key: string;
   group: string;
   cols: ColAcc[];
+  /** socket ends the row's events used (views with conn.* wire columns) */
+  ends: Set<string> | null;
 }
+
+const ZERO_WIRE = { bytesIn: 0, bytesOut: 0, pktsIn: 0, pktsOut: 0, retrans: 0 };
 
 const NUMERIC_TYPES = new Set(['int', 'bigint', 'reltime', 'abstime', 'double', 'port']);
 
@@ -45,6 +51,8 @@ export interface AggregatorOpts {
   onSnapshot: (s: Snapshot) => void;
   /** list views keep at most this many rows per snapshot (the newest) */
   maxListRows?: number;
+  /** resuming from a replay checkpoint (src/snapshot/replay-index.ts): the interval the first event falls in */
+  resume?: { index: number; startNs: number };
 }
 
 export class Aggregator {
@@ -57,6 +65,10 @@ export class Aggregator {
   private readonly colAcc: FieldAccessor<EventCtx>[];
   private readonly aggs: Agg[];
   private readonly totalsAcc: FieldAccessor<EventCtx>[];
+  /** packet counters per column (undefined: a plain column), joined at publish */
+  private readonly wireCols: (WireMetric | undefined)[];
+  private readonly connWire: boolean;
+  private readonly wire: WireJoin | null;
   private rows = new Map<string, RowAcc>();
   private list: SnapRow[] = [];
   private index = 0;
@@ -81,6 +93,18 @@ export class Aggregator {
     this.aggs = v.columns.map((c) => c.agg ?? 'last');
     this.totalsAcc = ['evt.buflen.file.in', 'evt.buflen.file.out', 'evt.buflen.net.in', 'evt.buflen.net.out'].map((f) => reg.resolve(f));
     this.maxList = o.maxListRows ?? 5000;
+    this.wireCols = v.columns.map((c) => c.wire);
+    this.connWire = v.type === 'table' && this.wireCols.some((w) => w?.startsWith('conn.'));
+    this.wire = v.type === 'table' && this.wireCols.some(Boolean) ? new WireJoin() : null;
+    if (o.resume) {
+      this.index = o.resume.index;
+      this.startNs = o.resume.startNs;
+    }
+  }
+
+  /** the interval being filled: its index (the next to publish) and start (-1 before the first event) */
+  get position(): { index: number; startNs: number } {
+    return { index: this.index, startNs: this.startNs };
   }
 
   /** true when the drill field compares as a number */
@@ -90,7 +114,10 @@ export class Aggregator {
 
   consume(c: EventCtx): void {
     const ts = c.e.tsNum;
-    if (this.startNs < 0) this.startNs = ts;
+    if (this.startNs < 0) {
+      this.startNs = ts;
+      this.wire?.rebase(); // container rates count from the first interval's start
+    }
     const iv = this.o.intervalNs;
     if (iv > 0 && ts >= this.startNs + iv) {
       // publish the finished interval, then empty ones for gaps (bounded), then jump
@@ -124,11 +151,17 @@ export class Aggregator {
     let row = this.rows.get(key);
     if (!row) {
       const g = this.drillAcc.value(c);
-      row = { key, group: g === undefined ? '' : String(g), cols: this.aggs.map(newCol) };
+      row = { key, group: g === undefined ? '' : String(g), cols: this.aggs.map(newCol), ends: null };
       this.rows.set(key, row);
     }
+    if (this.connWire) {
+      const k = endKey(c);
+      if (k !== undefined) (row.ends ??= new Set()).add(k);
+    }
     const cols = row.cols;
+    const wc = this.wire ? this.wireCols : null;
     for (let i = 0; i < cols.length; i++) {
+      if (wc && wc[i]) continue; // filled from the packet counters at publish
       const a = this.colAcc[i]!;
       const agg = this.aggs[i]!;
       const col = cols[i]!;
@@ -149,6 +182,22 @@ export class Aggregator {
       col.n++;
       if (n > col.max) col.max = n;
       if (n < col.min) col.min = n;
+    }
+  }
+
+  /** The wire columns of one row: its socket ends' traffic, or its container's (key = container id). */
+  private fillWire(cells: Cell[], key: string, ends: Set<string> | null, secs: number): void {
+    const w = this.wire!;
+    let conn: ReturnType<WireJoin['ends']> | null = null; // computed once per row: reporting consumes
+    for (let i = 0; i < cells.length; i++) {
+      const m = this.wireCols[i];
+      if (!m) continue;
+      if (m.startsWith('conn.')) {
+        if (conn === null) conn = ends && w.active ? w.ends(ends) : undefined;
+        cells[i] = wireCell(w.active && ends ? conn ?? ZERO_WIRE : undefined, m, secs);
+      } else {
+        cells[i] = wireCell(w.container(key), m, secs);
+      }
     }
   }
 
@@ -193,18 +242,24 @@ export class Aggregator {
           default: return col.last;
         }
       };
+      this.wire?.beginInterval();
       if (!this.groupAcc) {
-        rows = [...this.rows.values()].map((r) => ({ key: r.group, cells: r.cols.map((col, i) => fin(col, this.aggs[i]!)) }));
+        rows = [...this.rows.values()].map((r) => {
+          const cells = r.cols.map((col, i) => fin(col, this.aggs[i]!));
+          if (this.wire) this.fillWire(cells, r.group, r.ends, secs);
+          return { key: r.group, cells };
+        });
       } else {
-        const groups = new Map<string, { cells: Cell[]; sets: (Set<string> | null)[]; n: number }>();
+        const groups = new Map<string, { cells: Cell[]; sets: (Set<string> | null)[]; n: number; ends: Set<string> | null }>();
         for (const r of this.rows.values()) {
           let g = groups.get(r.group);
           const vals = r.cols.map((col, i) => fin(col, this.aggs[i]!));
           if (!g) {
-            g = { cells: vals.slice(), sets: r.cols.map((col, i) => (v.columns[i]!.groupAgg === 'distinct' && col.set ? new Set(col.set) : null)), n: 1 };
+            g = { cells: vals.slice(), sets: r.cols.map((col, i) => (v.columns[i]!.groupAgg === 'distinct' && col.set ? new Set(col.set) : null)), n: 1, ends: r.ends ? new Set(r.ends) : null };
             groups.set(r.group, g);
             continue;
           }
+          if (r.ends) for (const k of r.ends) (g.ends ??= new Set()).add(k);
           g.n++;
           for (let i = 0; i < vals.length; i++) {
             const ga = v.columns[i]!.groupAgg ?? (this.aggs[i] === 'rate' ? 'sum' : this.aggs[i]!);
@@ -227,7 +282,11 @@ export class Aggregator {
             }
           }
         }
-        rows = [...groups.entries()].map(([key, g]) => ({ key, cells: g.cells.map((x, i) => (g.sets[i] ? g.sets[i]!.size : x)) }));
+        rows = [...groups.entries()].map(([key, g]) => {
+          const cells = g.cells.map((x, i) => (g.sets[i] ? g.sets[i]!.size : x));
+          if (this.wire) this.fillWire(cells, key, g.ends, secs);
+          return { key, cells };
+        });
       }
       const sc = v.sortCol;
       rows.sort((a, b) => cmpCells(a.cells[sc], b.cells[sc], !!v.sortAsc) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -17,7 +17,8 @@ function delayGiven(argv: readonly string[]): boolean {
 export async function runSnapshot(o: CliOptions, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const view = findView(o.snapshot ?? '');
   if (!view) throw new UsageError(`unknown view '${o.snapshot}': use one of ${VIEWS.map((v) => v.id).join(', ')}`);
-  if (o.read.length === 0) throw new UsageError('--snapshot needs a capture file (-r FILE)');
+  // live (no -r): one interval of live events, with the wire counters when packets can be captured
+  if (o.read.length === 0) return (await import('./live')).runLiveSnapshot(o, view);
   const interval = delayGiven(argv) ? Math.max(100, o.delayMs) * 1e6 : 0;
   let first: Snapshot | null = null;
   const abort = { aborted: false };

@@ -83,6 +83,11 @@ export class ContainerTable {
     this.byId.set(c.id, c);
   }
 
+  /** Forgets a container (live: it died a while ago). Returns whether it was known. */
+  delete(id: string): boolean {
+    return this.byId.delete(id);
+  }
+
   /** Parses the JSON of container events 272/324. */
   addJson(json: string): ContainerInfo | undefined {
     let o: Record<string, unknown>;

@@ -10,7 +10,7 @@ import { CL, ThreadInfo } from './thread';
 import { ContainerTable, containerIdFromCgroups } from './containers';
 import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
-import { tupleName } from './sockets';
+import { loadFdList, fixSocketsFromProc } from './parsers/proclist';
 import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
@@ -46,6 +46,8 @@ export class StateEngine {
   readonly containers = new ContainerTable();
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;
+  /** ports of the process lists' server sockets (sinsp's m_server_ports) */
+  private readonly serverPorts = new Set<number>();
   /** thread to drop before the next event (procexit is applied after the event is shown) */
   private pendingRemove: ThreadInfo | null = null;
   private pendingFdTable: Map<number, FdInfo> | null = null;
@@ -74,6 +76,7 @@ export class StateEngine {
     this.interfaces = [];
     this.machine = null;
     this.pendingRemove = null;
+    this.serverPorts.clear();
   }
 
   /** A sink that fills this engine from metadata blocks and forwards events. */
@@ -120,57 +123,12 @@ export class StateEngine {
 
   addFds(tid: number, list: FdRecord[]): void {
     const t = this.threads.get(tid);
-    if (!t) return;
-    const fds = t.fds;
-    for (let r of list) {
-      const f = new FdInfo(r.type === FdType.FILE_V2 ? FdType.FILE : r.type, r.name);
-      f.openFlags = r.openFlags;
-      f.ino = r.ino;
-      f.dev = r.dev;
-      if (r.type === FdType.IPV6_SOCK && isV4MappedText(r.sip ?? '') && isV4MappedText(r.dip ?? '')) {
-        // sinsp turns v4-mapped IPv6 sockets into IPv4 ones
-        f.type = FdType.IPV4_SOCK;
-        r = { ...r, sip: r.sip!.slice(7), dip: r.dip!.slice(7) };
-      }
-      if (r.sip !== undefined) {
-        f.sip = r.sip; f.dip = r.dip ?? ''; f.sport = r.sport ?? 0; f.dport = r.dport ?? 0; f.l4proto = (r.l4proto ?? 0) as L4;
-        if (r.type === FdType.IPV4_SERVSOCK || r.type === FdType.IPV6_SERVSOCK) {
-          f.role = 1;
-          f.name = `${f.sip}:${f.sport}`;
-        } else {
-          f.name = tupleName(f);
-          f.fromProcList = true;
-        }
-      }
-      if (r.usrc !== undefined) { f.usrc = r.usrc; f.udst = r.udst ?? ''; }
-      fds.set(r.fd, f);
-    }
+    if (t) loadFdList(t, list, this.serverPorts);
   }
 
-  /**
-   * Process-list sockets come as local→remote. sinsp shows connections client→server, so once all
-   * fd lists are in, a socket whose local port is a listening port is turned around (server role).
-   */
+  /** once all fd lists are in: sinsp's direction fix for process-list sockets */
   fixupSocketRoles(): void {
-    const listening = new Set<number>();
-    for (const t of this.threads.values()) {
-      if (t.mainThread() !== t && t.flags & CL.CLONE_FILES) continue; // shares its main thread's table
-      for (const f of t.fds.values()) if ((f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) && f.sport) listening.add(f.sport);
-    }
-    for (const t of this.threads.values()) {
-      if (t.mainThread() !== t && t.flags & CL.CLONE_FILES) continue; // shares its main thread's table
-      for (const f of t.fds.values()) {
-        if (f.type !== FdType.IPV4_SOCK || f.role !== 0 || f.fromProcList !== true) continue;
-        if (listening.has(f.sport)) {
-          const [ip, port] = [f.sip, f.sport];
-          f.sip = f.dip; f.sport = f.dport; f.dip = ip; f.dport = port;
-          f.role = 1;
-        } else {
-          f.role = 2;
-        }
-        f.name = tupleName(f);
-      }
-    }
+    fixSocketsFromProc(this.threads.values(), this.serverPorts);
   }
 
   /** Thread of tid, created as an unknown placeholder if absent (sinsp does the same in replay). */

@@ -22,7 +22,13 @@ export class FdInfo {
   udst = '';
   /** came from a capture's fd list (role not yet known) */
   fromProcList = false;
-  /** file name relative handling: sysdig keeps the name as given; directory ones end with '/' */
+  /**
+   * Sockets: sinsp's m_sockinfo union byte for byte (see sockets.ts). The socket parsers work on
+   * these bytes, as sinsp does, and then refresh the fields above (the readable view).
+   */
+  sock: Buffer | null = null;
+  /** `sock` is a process-list snapshot shared with other fds: copy it before writing */
+  sockShared = false;
 
   constructor(type: FdType = FdType.UNKNOWN, name = '') {
     this.type = type;
@@ -34,6 +40,7 @@ export class FdInfo {
     f.openFlags = this.openFlags; f.ino = this.ino; f.dev = this.dev;
     f.sip = this.sip; f.dip = this.dip; f.sport = this.sport; f.dport = this.dport; f.l4proto = this.l4proto;
     f.role = this.role; f.usrc = this.usrc; f.udst = this.udst;
+    if (this.sock) f.sock = Buffer.from(this.sock);
     return f;
   }
 

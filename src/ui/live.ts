@@ -5,10 +5,13 @@ import { CliOptions } from '../cli/options';
 import { EventProcessor } from '../pipeline/processor';
 import { EventCtx } from '../fields/context';
 import { captureLive, LiveResult } from '../live/source';
+import { withBackgroundPackets } from '../net/live';
 
 export class LiveFeed {
   /** receives every event (the UI's current aggregator) */
   consumer: ((c: EventCtx) => void) | null = null;
+  /** live dig/echo: sees every event after the aggregator */
+  tap: ((c: EventCtx) => void) | null = null;
   /** after each batch of events */
   afterBatch: (() => void) | null = null;
   lastCtx: EventCtx | null = null;
@@ -22,13 +25,15 @@ export class LiveFeed {
       this.lastCtx = c;
       this.events++;
       this.consumer?.(c);
+      this.tap?.(c);
       return !this.stopped;
     });
     proc.ctx.render = { bufFormat: 'normal', bufLimit: 80 };
     const engine = proc.engine;
     const sink = engine.metadataSink((e) => proc.handle(e));
     const addSink = { onThread: sink.onThread, onFds: sink.onFds };
-    this.done = captureLive(
+    // packets counted in the background fill the views' wire columns (src/net/live.ts; --no-pcap-stats: off)
+    const live = withBackgroundPackets(
       o,
       {
         engine,
@@ -42,6 +47,7 @@ export class LiveFeed {
       },
       { warnDrops: false },
     );
+    this.done = captureLive(o, live.consumer, live.opts).finally(() => live.packets.stop());
     return this.done;
   }
 

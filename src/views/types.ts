@@ -25,7 +25,16 @@ export interface ColumnDef {
   width: number;
   format?: CellFormat;
   description?: string;
+  /**
+   * Packet counters instead of the field (src/snapshot/wire.ts): 'conn.*' sums the wire traffic of
+   * the socket ends the row's events used, each from its own side; 'container.*' is the traffic of
+   * the container the row's key names. Bytes and packets are per second of the interval, retrans a
+   * count; empty when no packet capture runs.
+   */
+  wire?: WireMetric;
 }
+
+export type WireMetric = `${'conn' | 'container'}.${'bytesIn' | 'bytesOut' | 'pktsIn' | 'pktsOut' | 'retrans'}`;
 
 export interface ViewDef {
   id: string;

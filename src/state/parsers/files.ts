@@ -69,9 +69,10 @@ export function onOpenExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   f.dev = intParam(e, 'dev') ?? 0;
   if (fd < 0) {
     // sysdig prints the name of a failed open's file (-p %fd.name; absolute names as given) but
-    // its filters and chisels do not see an fd there: keep it for display only
+    // its filters and chisels do not see an fd there: keep it for display only. Not for an old
+    // openat exit: its name lives in the enter event, which sinsp has released by output time.
     if (name.startsWith('/')) f.name = name;
-    s.failedFd = f;
+    if (kind !== 'openat' || e.info.params.length !== 1) s.failedFd = f;
     return;
   }
   addFd(s, t, fd, f);
@@ -91,9 +92,8 @@ export function onPipeExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
     if (fd === undefined || fd < 0) continue;
     const f = new FdInfo(FdType.FIFO, '');
     f.ino = ino;
-    t.fds.set(fd, f);
+    addFd(s, t, fd, f); // the event ends up describing the second end, as in sinsp
   }
-  void s;
 }
 
 export function simpleFdExit(type: FdType) {
@@ -124,6 +124,14 @@ function setCwd(t: ThreadInfo, p: string): void {
 }
 
 export function onChdirExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
+  if ((e.int(0) ?? -1) < 0) return;
+  const p = strParam(e, 'path');
+  if (p !== undefined) setCwd(t, p);
+  void s;
+}
+
+/** getcwd tells sinsp the cwd it may have missed (set_cwd, as chdir does) */
+export function onGetcwdExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   if ((e.int(0) ?? -1) < 0) return;
   const p = strParam(e, 'path');
   if (p !== undefined) setCwd(t, p);

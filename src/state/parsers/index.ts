@@ -33,6 +33,7 @@ on(['dup'], 1, F.onDupExit);
 on(['fcntl'], 1, F.onFcntlExit);
 on(['chdir'], 1, F.onChdirExit);
 on(['fchdir'], 1, F.onFchdirExit);
+on(['getcwd'], 1, F.onGetcwdExit);
 on(['socket'], 1, N.onSocketExit);
 on(['bind'], 1, (s, e) => N.onBindExit(s, e));
 on(['connect'], 0, (s, e) => N.onConnectEnter(s, e));
@@ -49,6 +50,8 @@ on(['setuid'], 1, P.setIdExit('uid', 'uid'));
 on(['setgid'], 1, P.setIdExit('gid', 'gid'));
 on(['setresuid'], 1, P.setIdExit('uid', 'euid'));
 on(['setresgid'], 1, P.setIdExit('gid', 'egid'));
+on(['setsid'], 1, P.onSetsidExit);
+on(['chroot'], 1, P.onChrootExit);
 on(['container'], 0, (s, e) => P.onContainer(s, e));
 on(['mmap', 'mmap2', 'munmap', 'brk'], 1, (s, e, t) => { if ((e.int(0) ?? 0) >= 0 || e.info.name === 'brk' || e.info.name.startsWith('mmap')) updateVmMain(t, e); });
 

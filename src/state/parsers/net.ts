@@ -1,6 +1,7 @@
 // Socket parsers: socket, bind, connect, accept, socketpair, and the tuple updates that
 // sendto/recvfrom/sendmsg/recvmsg make to unconnected sockets — following sinsp's rules for names
-// and client/server roles, since they decide how fds print.
+// and client/server roles, since they decide how fds print. They work on the socket's union bytes
+// (sockets.ts) as sinsp does, then refresh the readable fields.
 import { ScapEvent } from '../../events/event';
 import { FdType } from '../../scap/types';
 import { FdInfo, L4 } from '../fdinfo';
@@ -9,28 +10,21 @@ import type { StateEngine } from '../engine';
 import { bytesParam, param } from './util';
 import { addFd } from './files';
 import { ipv4Str, ipv6Str, isV4Mapped, mappedOrAny } from '../../util/net';
-import { PPM_AF_INET, PPM_AF_INET6, PPM_AF_UNIX } from '../sockets';
+import {
+  PPM_AF_INET, PPM_AF_INET6, PPM_AF_UNIX, guessRole, isV4Proto, setTuple, setUnixInfo, sockBytes, sockName, swapAddresses,
+  syncView, tupleIsV4, tupleOk, unixTupleStr, updateFd,
+} from '../sockets';
 import { sanitize } from '../../util/sanitize';
 
-const isIp = (f: FdInfo) => f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK;
-
-/** sinsp's sockinfo_to_str */
-export function socketName(f: FdInfo): string {
-  const p = f.l4proto;
-  if (p === L4.TCP || p === L4.UDP) return `${f.sip}:${f.sport}->${f.dip}:${f.dport}`;
-  if (p === L4.ICMP || p === L4.RAW) return `${f.sip}->${f.dip}`;
-  return '<unknown>';
+/** A tuple's printed form when it is not an IP one (sinsp names the fd after the raw parameter) */
+function tupleParamStr(b: Buffer): string {
+  return b[0] === PPM_AF_UNIX && b.length >= 17 ? unixTupleStr(b) : `family ${b[0]}`;
 }
 
 function cstr(b: Buffer, o: number): string {
   let e = o;
   while (e < b.length && b[e] !== 0) e++;
   return b.toString('latin1', o, e);
-}
-
-/** unix tuple as sysdig prints it: "src->dst path" (hex, no padding) */
-function unixTupleName(b: Buffer): string {
-  return `${b.readBigUInt64LE(1).toString(16)}->${b.readBigUInt64LE(9).toString(16)} ${sanitize(cstr(b, 17))}`;
 }
 
 export function onSocketExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
@@ -40,19 +34,35 @@ export function onSocketExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void 
   const domain = en.uint(0) ?? 0;
   const type = en.uint(1) ?? 0;
   const proto = en.uint(2) ?? 0;
+  addSocket(s, t, fd, domain, type, proto);
+}
+
+/** sinsp's add_socket: a fresh socket with only its protocol known */
+function addSocket(s: StateEngine, t: ThreadInfo, fd: number, domain: number, type: number, proto: number): void {
   const f = new FdInfo();
-  if (domain === 1) f.type = FdType.UNIX_SOCK;
-  else if (domain === 2 || domain === 10) {
-    f.type = domain === 2 ? FdType.IPV4_SOCK : FdType.IPV6_SOCK;
+  if (domain === PPM_AF_UNIX) f.type = FdType.UNIX_SOCK;
+  else if (domain === PPM_AF_INET || domain === PPM_AF_INET6) {
+    f.type = domain === PPM_AF_INET ? FdType.IPV4_SOCK : FdType.IPV6_SOCK;
     const raw = type === 3;
-    if (proto === 6) f.l4proto = raw ? L4.RAW : L4.TCP;
-    else if (proto === 17) f.l4proto = raw ? L4.RAW : L4.UDP;
-    else if (proto === 0) f.l4proto = (type & 0xff) === 1 ? L4.TCP : (type & 0xff) === 2 ? L4.UDP : L4.UNKNOWN;
-    else if (proto === 1) f.l4proto = raw ? L4.RAW : L4.ICMP;
-    else if (proto === 255) f.l4proto = L4.RAW;
+    let l4 = L4.UNKNOWN;
+    if (proto === 6) l4 = raw ? L4.RAW : L4.TCP;
+    else if (proto === 17) l4 = raw ? L4.RAW : L4.UDP;
+    else if (proto === 0) l4 = (type & 0xff) === 1 ? L4.TCP : (type & 0xff) === 2 ? L4.UDP : L4.UNKNOWN;
+    else if (proto === 1) l4 = raw ? L4.RAW : L4.ICMP;
+    else if (proto === 255) l4 = L4.RAW;
+    sockBytes(f)[domain === PPM_AF_INET ? 12 : 36] = l4;
+    syncView(f);
   } else if (domain === 16) f.type = FdType.NETLINK;
   else return; // unknown families are not tracked
   addFd(s, t, fd, f);
+}
+
+/** PT_SOCKADDR as sysdig prints it */
+function sockaddrStr(b: Buffer): string {
+  if (b[0] === PPM_AF_UNIX) return sanitize(cstr(b, 1));
+  if (b[0] === PPM_AF_INET) return b.length === 7 ? `${ipv4Str(b, 1)}:${b.readUInt16LE(5)}` : 'INVALID IPv4';
+  if (b[0] === PPM_AF_INET6) return b.length === 19 ? `${ipv6Str(b, 1)}:${b.readUInt16LE(17)}` : 'INVALID IPv6';
+  return `family ${b[0]}`;
 }
 
 export function onBindExit(s: StateEngine, e: ScapEvent): void {
@@ -61,65 +71,69 @@ export function onBindExit(s: StateEngine, e: ScapEvent): void {
   const b = bytesParam(e, 'addr');
   if (!b || b.length === 0) return;
   const fam = b[0];
+  // a bound port means a listening socket: the server member of the union takes over
   if (fam === PPM_AF_INET && b.length >= 7) {
     const port = b.readUInt16LE(5);
     if (port > 0) {
+      const k = sockBytes(f);
       f.type = FdType.IPV4_SERVSOCK;
-      f.sip = ipv4Str(b, 1);
-      f.sport = port;
+      b.copy(k, 0, 1, 5);
+      k.writeUInt16LE(port, 4);
+      k[6] = k[12]!;
       f.role = 1;
     }
-    f.name = `${ipv4Str(b, 1)}:${port}`;
   } else if (fam === PPM_AF_INET6 && b.length >= 19) {
     const port = b.readUInt16LE(17);
     if (port > 0) {
-      const mapped = isV4Mapped(b, 1);
-      f.type = mapped ? FdType.IPV4_SERVSOCK : FdType.IPV6_SERVSOCK;
-      f.sip = mapped ? ipv4Str(b, 13) : ipv6Str(b, 1);
-      f.sport = port;
+      const k = sockBytes(f);
+      if (isV4Mapped(b, 1)) {
+        f.type = FdType.IPV4_SERVSOCK;
+        k[6] = k[36]!;
+        b.copy(k, 0, 13, 17);
+        k.writeUInt16LE(port, 4);
+      } else {
+        f.type = FdType.IPV6_SERVSOCK;
+        k.writeUInt16LE(port, 16);
+        b.copy(k, 0, 1, 17);
+        k[18] = k[36]!;
+      }
       f.role = 1;
     }
-    f.name = `${ipv6Str(b, 1)}:${port}`;
-  } else if (fam === PPM_AF_UNIX) {
-    f.name = sanitize(cstr(b, 1));
   }
+  syncView(f);
+  f.name = sockaddrStr(b);
 }
 
 export function onConnectEnter(s: StateEngine, e: ScapEvent): void {
   const f = s.fd;
-  if (!f) return;
+  if (!f || e.paramCount < 2) return;
   const i = param(e, 'addr');
   if (i < 0) return;
   const b = e.bytes(i)!;
   if (b.length === 0) return;
   const fam = b[0];
   if (fam === PPM_AF_INET && b.length >= 7) {
+    const k = sockBytes(f);
     f.type = FdType.IPV4_SOCK;
-    f.dip = ipv4Str(b, 1);
-    f.dport = b.readUInt16LE(5);
+    b.copy(k, 4, 1, 5);
+    k.writeUInt16LE(b.readUInt16LE(5), 10);
   } else if (fam === PPM_AF_INET6 && b.length >= 19) {
+    const k = sockBytes(f);
+    const port = b.readUInt16LE(17);
     if (isV4Mapped(b, 1)) {
       f.type = FdType.IPV4_SOCK;
-      f.dip = ipv4Str(b, 13);
+      b.copy(k, 4, 13, 17);
+      k.writeUInt16LE(port, 10);
     } else {
       f.type = FdType.IPV6_SOCK;
-      f.dip = ipv6Str(b, 1);
+      k.writeUInt16LE(port, 34);
+      b.copy(k, 16, 1, 17);
     }
-    f.dport = b.readUInt16LE(17);
-  } else {
-    f.name = sanitize(cstr(b, 1));
+  } else if (fam !== PPM_AF_INET && fam !== PPM_AF_INET6) {
+    f.name = sockaddrStr(b);
+    setUnixInfo(f, b);
   }
-}
-
-/** Reads an INET/INET6 tuple: [sip, sport, dip, dport, v4] or null */
-function readTuple(b: Buffer): [string, number, string, number, boolean] | null {
-  const fam = b[0];
-  if (fam === PPM_AF_INET && b.length >= 13) return [ipv4Str(b, 1), b.readUInt16LE(5), ipv4Str(b, 7), b.readUInt16LE(11), true];
-  if (fam === PPM_AF_INET6 && b.length >= 37) {
-    if (mappedOrAny(b, 1) && mappedOrAny(b, 19)) return [ipv4Str(b, 13), b.readUInt16LE(17), ipv4Str(b, 31), b.readUInt16LE(35), true];
-    return [ipv6Str(b, 1), b.readUInt16LE(17), ipv6Str(b, 19), b.readUInt16LE(35), false];
-  }
-  return null;
+  syncView(f);
 }
 
 export function onConnectExit(s: StateEngine, e: ScapEvent): void {
@@ -131,68 +145,65 @@ export function onConnectExit(s: StateEngine, e: ScapEvent): void {
     // sysdig shows the attempted unix peer as fd.name of the failed connect, without keeping it
     if (b && b[0] === PPM_AF_UNIX && b.length >= 17) {
       const tmp = f.clone();
-      tmp.name = unixTupleName(b);
+      tmp.name = unixTupleStr(b);
       s.failedFd = tmp;
     }
     return;
   }
   if (!b || b.length === 0) return;
-  if (b[0] === PPM_AF_UNIX && b.length >= 17) {
-    f.type = FdType.UNIX_SOCK;
-    f.usrc = b.readBigUInt64LE(1).toString(16);
-    f.udst = b.readBigUInt64LE(9).toString(16);
-    f.name = unixTupleName(b);
-  } else {
-    const tu = readTuple(b);
-    if (!tu) return;
-    const [sip, sport, dip, dport, v4] = tu;
+  // fill_client_socket_info
+  if ((b[0] === PPM_AF_INET && b.length >= 13) || (b[0] === PPM_AF_INET6 && b.length >= 37)) {
+    const v4 = tupleIsV4(b);
     f.type = v4 ? FdType.IPV4_SOCK : FdType.IPV6_SOCK;
-    const same = (f.sip === sip && f.sport === sport && f.dip === dip && f.dport === dport)
-      || (f.sip === dip && f.sport === dport && f.dip === sip && f.dport === sport);
-    if (!same) {
-      f.sip = sip;
-      f.sport = sport;
-      if ((f.dip === '' || f.dip === '0.0.0.0' || f.dip === '::') && f.dport === 0) {
-        f.dip = dip;
-        f.dport = dport;
-      } else if (f.dip === '' || f.dip === '0.0.0.0' || f.dip === '::') f.dip = dip;
-      else if (f.dport === 0) f.dport = dport;
-      if (f.role === 1 && f.l4proto === L4.UDP) swap(f);
-    }
-    f.name = socketName(f);
+    const changed = setTuple(f, b, v4);
+    // connect done by a UDP server: the tuple is turned around
+    if (changed && f.role === 1 && isV4Proto(f, L4.UDP)) swapAddresses(f);
+    f.name = sockName(f);
+  } else {
+    f.name = tupleParamStr(b);
+    setUnixInfo(f, b);
   }
+  syncView(f);
   if (f.role === 0) f.role = 2;
 }
 
 export function onAcceptExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   const fd = e.int(0);
   if (fd === undefined) return;
+  const b = bytesParam(e, 'tuple');
   if (fd < 0) {
     // sysdig shows a failed accept's (empty) tuple as its fd.name: "NULL"
-    const tb = bytesParam(e, 'tuple');
     const tmp = new FdInfo();
-    tmp.name = !tb || tb.length === 0 ? 'NULL' : tb[0] === PPM_AF_UNIX && tb.length >= 17 ? unixTupleName(tb) : (readTuple(tb) ?? []).slice(0, 4).join(':');
+    tmp.name = !b || b.length === 0 ? 'NULL' : b[0] === PPM_AF_UNIX && b.length >= 17 ? unixTupleStr(b) : tupleText(b);
     s.failedFd = tmp;
     return;
   }
-  const b = bytesParam(e, 'tuple');
-  if (!b || b.length === 0) return;
+  if (!b || b.length === 0 || !tupleOk(b)) return;
   const f = new FdInfo();
-  if (b[0] === PPM_AF_UNIX && b.length >= 17) {
+  if (b[0] === PPM_AF_UNIX) {
     f.type = FdType.UNIX_SOCK;
-    f.usrc = b.readBigUInt64LE(1).toString(16);
-    f.udst = b.readBigUInt64LE(9).toString(16);
-    f.name = unixTupleName(b);
+    setUnixInfo(f, b);
+    f.name = unixTupleStr(b);
   } else {
-    const tu = readTuple(b);
-    if (!tu) return;
-    [f.sip, f.sport, f.dip, f.dport] = tu;
-    f.type = tu[4] ? FdType.IPV4_SOCK : FdType.IPV6_SOCK;
-    f.l4proto = L4.TCP;
-    f.name = `${f.sip}:${f.sport}->${f.dip}:${f.dport}`;
+    const v4 = tupleIsV4(b);
+    setTuple(f, b, v4);
+    f.type = v4 ? FdType.IPV4_SOCK : FdType.IPV6_SOCK;
+    sockBytes(f)[v4 ? 12 : 36] = L4.TCP;
+    f.name = tupleText(b);
   }
+  syncView(f);
   f.role = 1;
   addFd(s, t, fd, f);
+}
+
+/** an IP PT_SOCKTUPLE as sysdig prints it (v4-mapped pairs as IPv4) */
+function tupleText(b: Buffer): string {
+  if (b[0] === PPM_AF_INET && b.length >= 13) return `${ipv4Str(b, 1)}:${b.readUInt16LE(5)}->${ipv4Str(b, 7)}:${b.readUInt16LE(11)}`;
+  if (b[0] === PPM_AF_INET6 && b.length >= 37) {
+    if (mappedOrAny(b, 1) && mappedOrAny(b, 19)) return `${ipv4Str(b, 13)}:${b.readUInt16LE(17)}->${ipv4Str(b, 31)}:${b.readUInt16LE(35)}`;
+    return `${ipv6Str(b, 1)}:${b.readUInt16LE(17)}->${ipv6Str(b, 19)}:${b.readUInt16LE(35)}`;
+  }
+  return `family ${b[0]}`;
 }
 
 export function onSocketpairExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
@@ -203,94 +214,47 @@ export function onSocketpairExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): v
     const fd = e.int(i);
     if (fd === undefined || fd < 0) continue;
     const f = new FdInfo(FdType.UNIX_SOCK, '');
-    f.usrc = src?.toString(16) ?? '';
-    f.udst = peer?.toString(16) ?? '';
+    const k = sockBytes(f);
+    k.writeBigUInt64LE(BigInt.asUintN(64, BigInt(src ?? 0)), 0);
+    k.writeBigUInt64LE(BigInt.asUintN(64, BigInt(peer ?? 0)), 8);
+    syncView(f);
     t.fds.set(fd, f);
+    // sinsp's event keeps the first end's fd info, and the thread's last fd is the second end
+    if (i === 1) s.fd = f;
+    s.fdNum = fd;
   }
-  void s;
 }
 
-function swap(f: FdInfo): void {
-  const ip = f.sip;
-  const port = f.sport;
-  f.sip = f.dip;
-  f.sport = f.dport;
-  f.dip = ip;
-  f.dport = port;
+/**
+ * sendto/sendmsg (enter tuple) and recvfrom/recvmsg (exit tuple): sinsp updates the socket from
+ * the tuple (update_fd), gives it a role if it has none, and orients it client→server.
+ */
+function updateFromTuple(s: StateEngine, t: ThreadInfo, f: FdInfo, b: Buffer, incoming: boolean): void {
+  if (!updateFd(s.interfaces, f, b)) return;
+  if (f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK) {
+    if (f.role === 0) guessRole(t.fds, f, incoming);
+    if (incoming ? f.role === 2 : f.role === 1) swapAddresses(f);
+    f.name = sockName(f);
+  } else {
+    f.name = tupleParamStr(b);
+  }
+  syncView(f);
 }
-
-/** sendto/sendmsg (enter tuple) and recvfrom/recvmsg (exit tuple): unconnected sockets learn their peer. */
-function updateFromTuple(s: StateEngine, t: ThreadInfo, f: FdInfo, b: Buffer, read: boolean): void {
-  if (b.length === 0) return;
-  if (b[0] === PPM_AF_UNIX && b.length >= 17) {
-    f.type = FdType.UNIX_SOCK;
-    f.usrc = b.readBigUInt64LE(1).toString(16);
-    f.udst = b.readBigUInt64LE(9).toString(16);
-    f.name = sanitize(cstr(b, 17));
-    return;
-  }
-  const tu = readTuple(b);
-  if (!tu) return;
-  const [sip, sport, dip, dport, v4] = tu;
-  if (b[0] === PPM_AF_INET || v4) {
-    // an IPv6 server socket read through sinsp's IPv4 view has no protocol byte: it ends up UDP
-    if (f.type === FdType.IPV6_SERVSOCK) f.l4proto = L4.UNKNOWN;
-    f.type = FdType.IPV4_SOCK;
-  }
-  if (f.sip === sip && f.sport === sport && f.dip === dip && f.dport === dport) return;
-  f.sip = sip; f.sport = sport; f.dip = dip; f.dport = dport;
-  if (f.l4proto === L4.UNKNOWN) f.l4proto = L4.UDP;
-  if (f.role === 0) {
-    // sinsp guesses: a socket bound to the local port of this tuple is a server
-    const local = read ? dport : sport;
-    let server = false;
-    for (const o of t.fds.values()) if ((o.type === FdType.IPV4_SERVSOCK || o.type === FdType.IPV6_SERVSOCK) && o.sport === local) server = true;
-    f.role = server ? 1 : 2;
-  }
-  if (read && f.role === 2) swap(f);
-  if (!read && f.role === 1) swap(f);
-  if (f.type === FdType.IPV4_SOCK) {
-    // sinsp fills an unspecified local address from the interface list
-    if (f.sip === '0.0.0.0') f.sip = inferIpv4(s, f.dip);
-    if (f.dip === '0.0.0.0') f.dip = inferIpv4(s, f.sip);
-  }
-  f.name = socketName(f);
-}
-
-const ip4num = (s: string) => {
-  const p = s.split('.');
-  return p.length === 4 ? ((+p[0]! << 24) | (+p[1]! << 16) | (+p[2]! << 8) | +p[3]!) >>> 0 : 0;
-};
-
-/** the interface address in the same subnet as `peer`, else the first non-loopback one */
-function inferIpv4(s: StateEngine, peer: string): string {
-  const d = ip4num(peer);
-  for (const i of s.interfaces) {
-    if (i.family !== 4) continue;
-    const m = ip4num(i.netmask);
-    if (((ip4num(i.addr) & m) >>> 0) === ((d & m) >>> 0)) return i.addr;
-  }
-  for (const i of s.interfaces) if (i.family === 4 && i.addr !== '127.0.0.1') return i.addr;
-  return '0.0.0.0';
-}
-
-/** sinsp's is_tcp_socket looks at IPv4 sockets only */
-const isTcpSocket = (f: FdInfo) => f.type === FdType.IPV4_SOCK && f.l4proto === L4.TCP;
 
 export function onRecvExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   const f = s.fd;
   if (!f || (e.int(0) ?? -1) < 0) return;
-  if (!(f.name === '' || !isTcpSocket(f))) return;
+  if (!(f.name === '' || !isV4Proto(f, L4.TCP))) return;
   const b = bytesParam(e, 'tuple');
-  if (b && (isIp(f) || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK || f.type === FdType.UNIX_SOCK)) updateFromTuple(s, t, f, b, true);
+  if (b) updateFromTuple(s, t, f, b, true);
 }
 
 export function onSendExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   const f = s.fd;
   if (!f || (e.int(0) ?? -1) < 0 || !s.enterAvailable) return;
-  if (!(f.name === '' || !isTcpSocket(f))) return;
+  if (!(f.name === '' || !isV4Proto(f, L4.TCP))) return;
   const b = bytesParam(s.enter, 'tuple');
-  if (b && (isIp(f) || f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK || f.type === FdType.UNIX_SOCK)) updateFromTuple(s, t, f, b, false);
+  if (b) updateFromTuple(s, t, f, b, false);
 }
 
 /** set/getsockopt exits name their fd in the exit (their enter has no params) */
@@ -309,7 +273,5 @@ export function onSendtoEnter(s: StateEngine, e: ScapEvent, t: ThreadInfo): void
   if (s.fd || s.fdNum < 0) return;
   const b = bytesParam(e, 'tuple');
   if (!b || b.length === 0 || (b[0] !== PPM_AF_INET && b[0] !== PPM_AF_INET6)) return;
-  const f = new FdInfo(b[0] === PPM_AF_INET ? FdType.IPV4_SOCK : FdType.IPV6_SOCK, '');
-  f.l4proto = L4.UDP;
-  addFd(s, t, s.fdNum, f);
+  addSocket(s, t, s.fdNum, b[0], 2, 17);
 }

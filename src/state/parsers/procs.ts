@@ -154,3 +154,20 @@ export function onContainer(s: StateEngine, e: ScapEvent): void {
     if (j) s.containers.addJson(j);
   }
 }
+
+/** setsid makes the thread a session leader: its sid is the result */
+export function onSetsidExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
+  const res = e.int(0);
+  if (res !== undefined && res >= 0) t.sid = res;
+  void s;
+}
+
+/** chroot: the new root, resolved against the cwd when relative (as sysdig resolves paths) */
+export function onChrootExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
+  if (e.int(0) !== 0) return;
+  const p = strParam(e, 'path');
+  if (p === undefined) return;
+  const [full, resolved] = sinspConcat(t.cwd, p);
+  t.root = resolved ? full : p;
+  void s;
+}

@@ -1,0 +1,114 @@
+// Fd lists from a capture's process table, loaded as sinsp loads them (add_fd_from_scap), and the
+// direction fix sinsp applies to their sockets once every list is in (fix_sockets_coming_from_proc).
+import { FdRecord, FdType } from '../../scap/types';
+import { FdInfo } from '../fdinfo';
+import { CL, ThreadInfo } from '../thread';
+import { SOCK_LEN, swapAddresses, syncView } from '../sockets';
+import { ipv6Str, mappedOrAny, parseIp } from '../../util/net';
+
+function putIp(b: Buffer, o: number, text: string | undefined, v6: boolean): void {
+  const a = parseIp(text ?? '');
+  if (!a) b.fill(0, o, o + (v6 ? 16 : 4));
+  else if (v6) a.copy(b, o);
+  else a.copy(b, o, 12, 16);
+}
+
+function putU64(b: Buffer, o: number, hex: string | undefined): void {
+  let v = 0n;
+  try { v = BigInt('0x' + (hex || '0')); } catch { v = 0n; }
+  b.writeBigUInt64LE(BigInt.asUintN(64, v), o);
+}
+
+/**
+ * Loads one thread's fd list. sinsp fills one reused fdinfo per thread and copies it into the
+ * table, writing only the socket fields of each fd's type: the rest of the socket bytes are the
+ * previous fd's. Those leftovers show when a socket later changes type, so they are kept here.
+ */
+export function loadFdList(t: ThreadInfo, list: FdRecord[], serverPorts: Set<number>): void {
+  const fds = t.fds;
+  const scratch = Buffer.alloc(SOCK_LEN);
+  let snapshot: Buffer | null = null; // scratch as last copied, shared by the non-socket fds after it
+  for (const r of list) {
+    const f = new FdInfo(r.type === FdType.FILE_V2 ? FdType.FILE : r.type, r.name);
+    f.openFlags = r.openFlags;
+    f.ino = r.ino;
+    f.dev = r.dev;
+    let wrote = true;
+    switch (r.type) {
+      case FdType.IPV4_SOCK:
+        putIp(scratch, 0, r.sip, false); putIp(scratch, 4, r.dip, false);
+        scratch.writeUInt16LE(r.sport ?? 0, 8); scratch.writeUInt16LE(r.dport ?? 0, 10); scratch[12] = r.l4proto ?? 0;
+        break;
+      case FdType.IPV6_SOCK: {
+        const s = parseIp(r.sip ?? '') ?? Buffer.alloc(16);
+        const d = parseIp(r.dip ?? '') ?? Buffer.alloc(16);
+        if (mappedOrAny(s, 0) && mappedOrAny(d, 0)) {
+          // sinsp turns a v4-mapped IPv6 socket into an IPv4 one
+          f.type = FdType.IPV4_SOCK;
+          s.copy(scratch, 0, 12, 16); d.copy(scratch, 4, 12, 16);
+          scratch.writeUInt16LE(r.sport ?? 0, 8); scratch.writeUInt16LE(r.dport ?? 0, 10); scratch[12] = r.l4proto ?? 0;
+        } else {
+          s.copy(scratch, 0); d.copy(scratch, 16);
+          scratch.writeUInt16LE(r.sport ?? 0, 32); scratch.writeUInt16LE(r.dport ?? 0, 34); scratch[36] = r.l4proto ?? 0;
+        }
+        break;
+      }
+      case FdType.IPV4_SERVSOCK:
+        putIp(scratch, 0, r.sip, false); scratch.writeUInt16LE(r.sport ?? 0, 4); scratch[6] = r.l4proto ?? 0;
+        serverPorts.add(r.sport ?? 0);
+        break;
+      case FdType.IPV6_SERVSOCK:
+        putIp(scratch, 0, r.sip, true); scratch.writeUInt16LE(r.sport ?? 0, 16); scratch[18] = r.l4proto ?? 0;
+        serverPorts.add(r.sport ?? 0);
+        break;
+      case FdType.UNIX_SOCK:
+        putU64(scratch, 0, r.usrc); putU64(scratch, 8, r.udst);
+        f.role = r.name === '' ? 2 : 1;
+        break;
+      default:
+        wrote = false;
+    }
+    if (wrote) {
+      f.sock = Buffer.from(scratch);
+      snapshot = null;
+      syncView(f);
+      if (f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK) {
+        // ipv4tuple_to_string / ipv6tuple_to_string, whatever the protocol
+        f.name = f.type === FdType.IPV4_SOCK
+          ? `${f.sip}:${f.sport}->${f.dip}:${f.dport}`
+          : `${ipv6Str(f.sock, 0)}:${f.sport}->${ipv6Str(f.sock, 16)}:${f.dport}`;
+        f.fromProcList = true;
+      } else if (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) {
+        f.name = `${f.sip}:${f.sport}`;
+      }
+    } else if (scratch.some((x) => x !== 0)) {
+      snapshot ??= Buffer.from(scratch);
+      f.sock = snapshot;
+      f.sockShared = true;
+    }
+    fds.set(r.fd, f);
+  }
+}
+
+/**
+ * Process-list sockets come as local→remote. sinsp shows connections client→server, so once all
+ * fd lists are in, an IPv4 socket whose local port is a listening port anywhere is turned around
+ * (server role); every other one becomes a client.
+ */
+export function fixSocketsFromProc(threads: Iterable<ThreadInfo>, serverPorts: Set<number>): void {
+  for (const t of threads) {
+    if (t.mainThread() !== t && t.flags & CL.CLONE_FILES) continue; // shares its main thread's table
+    for (const f of t.fds.values()) {
+      if (f.type !== FdType.IPV4_SOCK || f.role !== 0 || f.fromProcList !== true) continue;
+      if (f.sock && serverPorts.has(f.sock.readUInt16LE(8))) {
+        swapAddresses(f);
+        syncView(f);
+        f.name = `${f.sip}:${f.sport}->${f.dip}:${f.dport}`;
+        f.role = 1;
+      } else {
+        f.role = 2;
+      }
+    }
+  }
+}
+
