@@ -5,11 +5,14 @@
 //    a process of its own, which is also the one whose counters are read.
 // Every `everyS` seconds: both processes' RSS (/proc), and the chisel process's own stats line
 // (SIGUSR2: events, events/s since the last line, drops, V8 memory, state-table sizes). The load
-// rate reported is tsdig's (its event counter), not the generators' intent. Not a test file.
+// rate reported is tsdig's (its event counter), not the generators' intent. A stats line comes
+// only when tsdig's event loop turns: how long it took to come is reported too (a stalled loop
+// means no timers, no signals and no redraws meanwhile); while one is outstanding, no new
+// SIGUSR2 is sent (signals would coalesce), and that sample has no stats. Not a test file.
 import * as assert from 'node:assert/strict';
 import * as cp from 'node:child_process';
 import { ROOT, TSDIG, haveCmd } from './helpers';
-import { LiveStats, buildLoad, exitTables, liveStats, rssKb, runLoads, sleep, startTsdig, summaryDrops, summaryEvents } from './soak-lib';
+import { LiveStats, buildLoad, exitTables, liveStats, parseStats, rssKb, runLoads, sleep, startTsdig, summaryDrops, summaryEvents } from './soak-lib';
 import type { Sizes } from '../src/live/tables';
 
 /** The UI live in a detached tmux server of its own; a string says why it could not run. */
@@ -55,11 +58,14 @@ export interface SoakSample {
   t: number;
   rssMb: number;
   uiRssMb: number | null;
-  /** the chisel process's events/s over the interval (its own counter) */
+  /** the stats line asked for at this sample (null: an earlier request was still unanswered) */
+  stats: LiveStats | null;
+  /** ms until the stats line came (-1: never) */
+  answerMs: number;
+  /** events/s over the interval since the previous answered request (tsdig's own counter) */
   rate: number;
-  /** ring-buffer drops in the interval */
+  /** ring-buffer drops since the previous answered request */
   drops: number;
-  stats: LiveStats;
 }
 
 export interface SoakResult {
@@ -114,30 +120,57 @@ export async function runSoak(
     }
     const base = await liveStats(live);
     res.tablesStart = base.tables;
-    let lastDrops = base.drops;
+    let prevDrops = base.drops;
+    let asked: { sample: SoakSample; n: number; at: number } | null = null;
+    /** files the answer to the outstanding request, if it came */
+    const collect = () => {
+      if (!asked) return;
+      const all = parseStats(live.stderr());
+      if (all.length <= asked.n) return;
+      const st = all[asked.n]!;
+      Object.assign(asked.sample, { stats: st, answerMs: Date.now() - asked.at, rate: st.rate, drops: st.drops - prevDrops });
+      prevDrops = st.drops;
+      asked = null;
+    };
     const load = runLoads(procs, rate, seconds);
     const t0 = Date.now();
     for (let k = 1; k * everyS <= seconds; k++) {
       await sleep(t0 + k * everyS * 1000 - Date.now());
       assert.equal(live.proc.exitCode, null, 'the chisel process died during the soak; stderr:\n' + live.stderr());
-      const st = await liveStats(live);
+      collect();
       const uiUp = typeof ui === 'object' && ui.alive();
       const s: SoakSample = {
         t: k * everyS,
         rssMb: Math.round(rssKb(live.pid) / 1024),
         uiRssMb: typeof ui === 'object' ? (uiUp ? Math.round(rssKb(ui.pid) / 1024) : NaN) : null,
-        rate: st.rate,
-        drops: st.drops - lastDrops,
-        stats: st,
+        stats: null,
+        answerMs: -1,
+        rate: NaN,
+        drops: NaN,
       };
-      lastDrops = st.drops;
       res.samples.push(s);
       res.rssMb.push(s.rssMb);
       if (s.uiRssMb !== null) res.uiRssMb.push(s.uiRssMb);
+      if (!asked) {
+        asked = { sample: s, n: parseStats(live.stderr()).length, at: Date.now() };
+        live.proc.kill('SIGUSR2');
+        // most answers come within milliseconds: wait a little so the log line can show it
+        for (let i = 0; i < 20 && asked; i++) {
+          await sleep(50);
+          collect();
+        }
+      }
       opts.log?.(
-        `t=${s.t}s tsdig -c: rss ${s.rssMb} MB (heap ${st.memory.heapUsed}, external ${st.memory.external}, arrayBuffers ${st.memory.arrayBuffers}), ` +
-          `${s.rate} events/s, ${s.drops} dropped; UI rss ${s.uiRssMb ?? '-'} MB; threads ${st.tables.threads} fds ${st.tables.fds}`,
+        `t=${s.t}s tsdig -c: rss ${s.rssMb} MB; UI rss ${s.uiRssMb ?? '-'} MB; ` +
+          (s.stats
+            ? `stats in ${s.answerMs} ms: ${s.rate} events/s, ${s.drops} dropped, heap ${s.stats.memory.heapUsed} MB, external ${s.stats.memory.external} MB, threads ${s.stats.tables.threads}, fds ${s.stats.tables.fds}`
+            : asked && asked.sample !== s ? 'no stats asked (the previous request is still unanswered)' : 'no stats line within 1 s (event loop busy)'),
       );
+    }
+    // the last request's answer (a busy loop may take a while)
+    for (let i = 0; i < 600 && asked; i++) {
+      await sleep(100);
+      collect();
     }
     const l = await load;
     res.loadRate = Math.round(l.syscalls / l.seconds);
@@ -161,18 +194,21 @@ export async function runSoak(
 
 /** The report both the test and the bench print. */
 export function soakReport(r: SoakResult): string[] {
-  const rates = r.samples.map((s) => s.rate);
-  const sustained = rates.length ? Math.round(rates.reduce((a, b) => a + b, 0) / rates.length) : 0;
+  const answered = r.samples.filter((s) => s.stats);
+  const rates = answered.map((s) => s.rate);
+  const sustained = answered.length > 1 ? Math.round((answered.at(-1)!.stats!.events - answered[0]!.stats!.events) / (answered.at(-1)!.stats!.at - answered[0]!.stats!.at)) : rates[0] ?? 0;
+  const slow = r.samples.filter((s) => s.answerMs < 0 || s.answerMs > 1000);
   const second = r.rssMb[1] ?? r.rssMb[0] ?? 0;
   const last = r.rssMb.at(-1) ?? 0;
   const pick = (t: Sizes | null) => (t ? `threads=${t.threads} processes=${t.processes} fds=${t.fds} containers=${t.containers} lookupMisses=${t.lookupMisses} chisel.fdTids=${t['chisel.fdTids']}` : 'missing');
   return [
     `chisel process: ${r.chisel}; UI: ${r.ui}${r.uiHeader ? ` — at the end: "${r.uiHeader}"` : ''}${r.ui.startsWith('running') ? (r.uiAliveAtEnd ? ' (still up)' : ' (GONE before the end)') : ''}`,
     `load: ${r.procs} generator processes, ${r.loadRate} syscalls/s (${2 * r.loadRate} events/s) for ${r.seconds} s`,
-    `tsdig -c: events/s every ${r.samples[0] ? r.samples[0].t : '?'} s (its own counter): ${rates.join(' ')}; mean ${sustained}`,
-    `tsdig -c: drops per interval: ${r.samples.map((s) => s.drops).join(' ')}`,
+    `tsdig -c: events/s per interval (its own counter; - = no stats line asked/answered): ${r.samples.map((s) => (s.stats ? s.rate : '-')).join(' ')}; sustained ${sustained}`,
+    `tsdig -c: drops per interval: ${r.samples.map((s) => (s.stats ? s.drops : '-')).join(' ')}`,
+    `tsdig -c: stats answer latency ms (event-loop responsiveness): ${r.samples.map((s) => s.answerMs).join(' ')}; ${slow.length} of ${r.samples.length} over 1 s or missing`,
     `tsdig -c: RSS MB: ${r.rssMb.join(' ')} (min ${Math.min(...r.rssMb)} max ${Math.max(...r.rssMb)}; bound last <= 1.5 x second + 50: ${last <= 1.5 * second + 50 ? 'held' : 'EXCEEDED'})`,
-    `tsdig -c: V8 heapUsed MB: ${r.samples.map((s) => s.stats.memory.heapUsed).join(' ')}; external MB: ${r.samples.map((s) => s.stats.memory.external).join(' ')}`,
+    `tsdig -c: V8 heapUsed MB: ${r.samples.map((s) => s.stats?.memory.heapUsed ?? '-').join(' ')}; external MB: ${r.samples.map((s) => s.stats?.memory.external ?? '-').join(' ')}`,
     `UI RSS MB: ${r.uiRssMb.length ? r.uiRssMb.join(' ') : '-'}`,
     `tsdig -c summary: ${r.events} events in ${r.secs} s (${Math.round(r.events / r.secs)} events/s), ${r.drops} dropped by the ring buffer (${((100 * r.drops) / Math.max(1, r.events + r.drops)).toFixed(3)}%), exit code ${r.exitCode}`,
     `state tables at start: ${pick(r.tablesStart)}; at exit: ${pick(r.tablesEnd)}`,

@@ -32,7 +32,11 @@ export class EventProcessor {
   private stopAtLo = 0;
   private stopped = false;
 
-  constructor(private readonly opts: ProcessorOpts, private readonly consumer: EventConsumer) {}
+  constructor(private readonly opts: ProcessorOpts, private readonly consumer: EventConsumer) {
+    // sinsp filters events that do not modify state before parsing them (see StateEngine.preFilter)
+    const f = opts.filter;
+    if (f) this.engine.preFilter = (e) => { this.ctx.e = e; return f.test(this.ctx); };
+  }
 
   get isStopped(): boolean {
     return this.stopped;
@@ -72,7 +76,7 @@ export class EventProcessor {
     const ctx = this.ctx;
     ctx.e = e;
     const f = this.opts.filter;
-    if (f && !f.test(ctx)) return true;
+    if (f && (s.preFiltered ? s.filteredOut : !f.test(ctx))) return true;
     this.accepted++;
     const internal = INTERNAL[type]!;
     if (!internal || this.opts.showInternal) {

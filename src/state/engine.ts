@@ -173,6 +173,8 @@ export class StateEngine {
     this.fdNum = -1;
     this.enterAvailable = false;
     this.latency = -1;
+    this.preFiltered = false;
+    this.filteredOut = false;
     if (type === 228 || type === 272 || type === 324) {
       this.thread = null;
       const h = HANDLERS[type];
@@ -183,6 +185,7 @@ export class StateEngine {
     if (SKIP_RESET[type]) {
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
       this.thread = this.threads.get(e.tid) ?? null;
+      if (this.preFilter !== null && this.skipByFilter(e, info.flags)) return;
       if (this.thread && (type === 152 || type === 146)) updateVm(this.thread, e, 1);
       return;
     }
@@ -216,11 +219,6 @@ export class StateEngine {
       }
     } else {
       if (t.latEnterHi >= 0) this.latency = e.nsSince(t.latEnterHi, t.latEnterLo);
-      if (t.lastEnterType === -1 && info.flags & EF.USES_FD && t.lastEventFd !== -1) {
-        // the thread's first event is an exit: sinsp still looks its fd up (0 by default)
-        this.fdNum = t.lastEventFd;
-        this.fd = t.fds.get(t.lastEventFd) ?? null;
-      }
       if (t.lastEnterType === type - 1) {
         if (t.storedEnterType === type - 1 && t.lastEnterBuf) {
           this.enter.set(t.lastEnterBuf, 0, t.lastEnterHdr, e.cpu, 0, t.lastEnterNparams);
@@ -232,12 +230,33 @@ export class StateEngine {
         }
       }
     }
+    if (this.preFilter !== null && this.skipByFilter(e, info.flags)) {
+      t.lastEnterType = -2; // sinsp's PPM_EVENT_MAX: the next exit finds no enter
+      return;
+    }
     const h = HANDLERS[type];
     if (h) {
       h(this, e, t);
       // the event shows the thread as the parser left it
       if (this.threads.get(e.tid) !== t) this.thread = this.threads.get(e.tid) ?? t;
     }
+  }
+
+  /**
+   * With a filter, sinsp tests events that do not modify state before parsing them, and does not
+   * parse those that fail (HAS_CAPTURE_FILTERING): what such an event would have told the state
+   * engine is lost. Replay sets preFilter to get the same state; `preFiltered`/`filteredOut` say
+   * what it decided for the current event.
+   */
+  preFilter: ((e: ScapEvent) => boolean) | null = null;
+  preFiltered = false;
+  filteredOut = false;
+
+  private skipByFilter(e: ScapEvent, flags: number): boolean {
+    if (flags & EF.MODIFIES_STATE) return false;
+    this.preFiltered = true;
+    this.filteredOut = !this.preFilter!(e);
+    return this.filteredOut;
   }
 
   /** close exit: the fd goes away when the next event starts */

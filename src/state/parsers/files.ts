@@ -15,6 +15,7 @@ export function addFd(s: StateEngine, t: ThreadInfo, fd: number, f: FdInfo): voi
   t.fds.set(fd, f);
   s.fd = f;
   s.fdNum = fd;
+  t.lastEventFd = fd; // sinsp's add_fd: the filtering engine looks fds up through it
 }
 
 /** sinsp's parse_dirfd: the base an *at() path is resolved against */
