@@ -391,12 +391,19 @@ export async function faultOverrun(bufsizeMb: number, floodSeconds: number): Pro
     fig.floodSyscalls = floods.reduce((s, f) => s + f.syscalls, 0);
     const reported = await waitFor(() => /ring buffer full: \d+ events dropped/.test(live.stderr()), 5000);
     fig.dropLines = live.stderr().split('\n').filter((l) => l.includes('ring buffer full')).length;
-    // recovery: a short, slow run of a differently named process after the flood must show up
+    // recovery: a short, slow run of a differently named process after the flood must show up.
+    // The ring is tiny: a burst of the rest of the machine can still drop a few marks, so up to
+    // three runs; one that comes through whole shows the capture recovered.
     await sleep(1500);
-    const before = marks();
-    const mk = await runLoad(2000, 1, 'tsdigmark');
-    const recovered = await waitFor(() => marks() >= mk.syscalls * 2 * 0.99, 5000);
-    fig.markEvents = `${marks() - before} of ${mk.syscalls * 2}`;
+    let recovered = false;
+    const tries: string[] = [];
+    for (let i = 0; i < 3 && !recovered; i++) {
+      const before = marks();
+      const mk = await runLoad(2000, 1, 'tsdigmark');
+      recovered = await waitFor(() => marks() - before >= mk.syscalls * 2 * 0.99, 5000);
+      tries.push(`${marks() - before} of ${mk.syscalls * 2}`);
+    }
+    fig.markEvents = tries.join(', ');
     const ex = await live.stop();
     fig.exitCode = ex.code ?? -1;
     fig.drops = summaryDrops(live.stderr());

@@ -1,5 +1,6 @@
 // The UI on live capture (root, eBPF): a container started here must show up by name in the
-// Containers view. Also: `tsdig --ui` without root says why and exits before opening the screen.
+// Containers view; echo (F5/e) and dig (F6/d) on its row show its I/O (escaped, ASCII and hex) and
+// its events as they arrive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,8 +21,9 @@ function ensureImage(): boolean {
   return r.status === 0;
 }
 
+let tmuxN = 0;
 class Tmux {
-  readonly sock = `tsdig-uilive-${process.pid}`;
+  readonly sock = `tsdig-uilive-${process.pid}-${++tmuxN}`;
   tmux(...args: string[]): string {
     return spawnSync('tmux', ['-L', this.sock, ...args], { encoding: 'utf8' }).stdout ?? '';
   }
@@ -30,6 +32,9 @@ class Tmux {
   }
   keys(...k: string[]): void {
     this.tmux('send-keys', '-t', 'ui', ...k);
+  }
+  literal(t: string): void {
+    this.tmux('send-keys', '-t', 'ui', '-l', t);
   }
   async waitFor(re: RegExp, what: string, timeoutMs = 30000): Promise<string> {
     const end = Date.now() + timeoutMs;
@@ -75,5 +80,77 @@ test('live UI (root): a container started by the test appears by name in the Con
   } finally {
     tm.tmux('kill-server');
     docker('rm', '-f', NAME);
+  }
+});
+
+/** Escape sequences tmux itself produces for `capture-pane -e` are SGR only; anything else came from the app. */
+function foreignEscapes(pane: string): string[] {
+  const bad: string[] = [];
+  const re = /\x1b(\[[0-9;:]*m)?/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(pane))) if (!m[1]) bad.push(JSON.stringify(pane.slice(m.index, m.index + 12)));
+  if (/[\x07\x9b\x90\x9d]/.test(pane)) bad.push('BEL or C1 control');
+  return bad;
+}
+
+test('live UI (root): echo and dig on a container row show its I/O (escaped, ASCII and hex) and its events', async (t) => {
+  const pre = checkPrerequisites();
+  const skip = needs('tmux', haveCmd('tmux')) ?? needs(`live capture (${pre?.message ?? ''})`, pre === null)
+    ?? needs('docker', haveCmd('docker') && docker('info').status === 0) ?? needs(`image ${IMAGE}`, ensureImage());
+  if (skip) return t.skip(skip);
+  const name = 'tsdig-uiecho';
+  docker('rm', '-f', name);
+  const tm = new Tmux();
+  try {
+    // cat reads "tsdig\n"; the shell writes an escape sequence (OSC title + clear screen) to /dev/null
+    const loop = `while true; do cat /etc/hostname >/dev/null; printf '\\033]0;pwned\\007\\033[2J hi\\n' >/dev/null; sleep 0.2; done`;
+    const run = docker('run', '-d', '--name', name, IMAGE, 'sh', '-c', loop);
+    assert.equal(run.status, 0, run.stderr);
+    const id = docker('inspect', '-f', '{{.Id}}', name).stdout.trim().slice(0, 12);
+    tm.tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '30', `sh -c 'cd ${ROOT} && TERM=xterm-256color node ${TSDIG} --ui -d 1000; echo EXITED rc=$?; sleep 60'`);
+    await tm.waitFor(/Source: live \[\d+\/\d+\+\] .* LIVE/, 'live snapshots');
+    tm.keys('v');
+    await tm.waitFor(/Spy Users/, 'the picker');
+    tm.keys('C');
+    await new Promise((r) => setTimeout(r, 300));
+    tm.keys('C');
+    await tm.waitFor(/Containers: processes, threads/, 'Containers selected');
+    tm.keys('Enter');
+    await tm.waitFor(new RegExp(name), 'the container row');
+    tm.keys('/');
+    tm.literal(name);
+    tm.keys('Enter');
+    await tm.waitFor(/\?Help/, 'search closed');
+
+    // echo: the container's reads and writes, escaped
+    tm.keys('e');
+    let s = await tm.waitFor(/Echo \(live\): container\.id="?[0-9a-f]{12}/, 'the live echo screen');
+    assert.match(s, new RegExp(`container\\.id="?${id}`));
+    s = await tm.waitFor(/Read 6B from \/etc\/hostname \(cat\)\n.*tsdig/, 'the read of /etc/hostname and its data');
+    s = await tm.waitFor(/\.\]0;pwned\.\.\[2J hi/, 'the escape sequence, escaped');
+    assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', 'ui')), [], 'raw escape sequences reached the pane');
+    assert.doesNotMatch(tm.tmux('display', '-p', '-t', 'ui', '#{pane_title}'), /pwned/);
+    // x: hex dump ("tsdig\n" = 74 73 64 69 67 0a; ESC ] = 1b 5d)
+    tm.keys('x');
+    s = await tm.waitFor(/0x0000:  7473 6469 670a\s+tsdig\./, 'the hex dump of the read');
+    assert.match(s, /0x0000:  1b5d 303b 7077 6e65 6407 1b5b 324a 2068  \.\]0;pwned\.\.\[2J h/);
+    assert.match(s, /x ASCII/, 'the footer offers ASCII back');
+    tm.keys('x');
+    await tm.waitFor(/x hex/, 'back to ASCII');
+    tm.keys('Escape');
+    await tm.waitFor(/^Viewing: Containers/m, 'back to the table');
+
+    // dig: the container's events as sysdig prints them
+    tm.keys('d');
+    await tm.waitFor(/Dig \(live\): container\.id/, 'the live dig screen');
+    s = await tm.waitFor(/\d+ \S+ \d+ cat \(\d+(:\d+)?\) [<>] (openat|read|open)/, 'cat events');
+    assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', 'ui')), []);
+    tm.keys('BSpace');
+    await tm.waitFor(/^Viewing: Containers/m, 'back to the table');
+    tm.keys('q');
+    await tm.waitFor(/EXITED rc=0/, 'exit', 20000);
+  } finally {
+    tm.tmux('kill-server');
+    docker('rm', '-f', name);
   }
 });

@@ -165,7 +165,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   { name: 'evt.abspath.dst', type: 'string', desc: 'destination path (rename/link)', value: (c) => absPath(c, 'newpath') },
   { name: 'evt.is_open_read', type: 'bool', desc: 'open for reading', value: (c) => openMode(c, 1) },
   { name: 'evt.is_open_write', type: 'bool', desc: 'open for writing', value: (c) => openMode(c, 2) },
-  { name: 'evt.is_open_exec', type: 'bool', desc: 'open of an executable', value: () => false },
+  { name: 'evt.is_open_exec', type: 'bool', desc: 'open/creat creating a file with execute permission', value: (c) => openExec(c) },
   { name: 'evt.errorcode', type: 'int', desc: 'error code, or 0', value: (c) => { const r = resParam(c); return r !== undefined && r < 0 ? -r : 0; } },
   { name: 'evt.res.str', type: 'string', desc: 'result rendered', value: (c) => { const r = resParam(c); return r === undefined ? undefined : errnoStr(r); } },
 ];
@@ -281,6 +281,25 @@ function openMode(c: EventCtx, bit: number): boolean {
   const i = e.info.paramIndex.get('flags') ?? -1;
   const f = i >= 0 ? e.uint(i) ?? 0 : 0;
   return (f & bit) !== 0;
+}
+
+/**
+ * sinsp's is_open_exec: open exit, old openat enter, new openat/openat2 exits with O_CREAT or
+ * O_TMPFILE and an execute bit in the mode; creat exits by their mode alone.
+ */
+function openExec(c: EventCtx): boolean {
+  const e = c.e;
+  const info = e.info;
+  const old = (info.flags & EF.OLD_VERSION) !== 0;
+  const uses = (info.name === 'open' && e.dir === 1) || (info.name === 'openat' && (old ? e.dir === 0 : e.dir === 1))
+    || (info.name === 'openat2' && e.dir === 1);
+  const mode = () => { const i = info.paramIndex.get('mode') ?? -1; return i >= 0 && i < e.paramCount ? e.uint(i) ?? 0 : 0; };
+  if (uses) {
+    const i = info.paramIndex.get('flags') ?? -1;
+    const flags = i >= 0 && i < e.paramCount ? e.uint(i) ?? 0 : 0;
+    return (flags & ((1 << 13) | (1 << 2))) !== 0 && (mode() & 0o111) !== 0;
+  }
+  return info.name === 'creat' && e.dir === 1 && (mode() & 0o111) !== 0;
 }
 
 void EVENTS;

@@ -22,6 +22,7 @@
 // skips parsing them and rebuilding the state.
 import * as fs from 'node:fs';
 import { EventProcessor } from '../pipeline/processor';
+import { EVENTS } from '../events/table';
 import { ScapParser, openCaptureStream } from '../scap/reader';
 import { ScapError } from '../scap/types';
 import { EventCtx } from '../fields/context';
@@ -50,6 +51,8 @@ export interface IndexOpts {
 }
 
 const CHUNK = 1 << 20;
+/** events the processor hands to consumers (internal ones are parsed for state only) */
+const SHOWN: boolean[] = EVENTS.map((i) => i.categoryId !== 'INTERNAL');
 /** a synthetic section header: puts a parser in a state where event blocks are accepted */
 const SHB = (() => {
   const b = Buffer.alloc(28);
@@ -229,6 +232,7 @@ async function replay(ix: ReplayIndex, o: JobOpts, me: { next: number }): Promis
   const from = o.from;
   let lastCtx: EventCtx | null = null;
   let pos = agg.position;
+  let skipped = -1;
   for (let fi = from ? from.file : 0; fi < ix.files.length && !stop && !o.abort.aborted; fi++) {
     const file = ix.files[fi]!;
     const proc = new EventProcessor({ filter: null }, (c) => {
@@ -248,18 +252,22 @@ async function replay(ix: ReplayIndex, o: JobOpts, me: { next: number }): Promis
         e.fileOffset += offBase;
       }
       // a checkpoint goes before the event that opens a new interval (state as it was before it)
+      // (internal and state-only events never reach the aggregator: they cannot open an interval)
       let copy: EngineCopy | null = null;
       const num = e.num - 1;
       const captured = proc.captured;
-      if (iv > 0 && pos.startNs >= 0 && e.tsNum >= pos.startNs + iv && ix.wants(pos.index + 1, fi, e.fileOffset)) copy = saveEngine(proc.engine);
+      if (iv > 0 && pos.startNs >= 0 && e.tsNum >= pos.startNs + iv && SHOWN[e.type] && !(e.dumpFlags & 1)
+        && pos.index !== skipped && ix.wants(pos.index + 1, fi, e.fileOffset)) copy = saveEngine(proc.engine);
       const offset = e.fileOffset;
       const r = proc.handle(e);
       if (published || pos.startNs < 0) {
         const before = pos.index;
         pos = agg.position;
         if (copy && pos.index > before) ix.add({ index: pos.index, startNs: pos.startNs, file: fi, offset, num, captured, state: copy });
+        copy = null;
         published = false;
       }
+      if (copy) skipped = pos.index; // the event did not open the interval after all: no checkpoint at this boundary
       return r;
     }, () => proc.newSection());
     const parser = new ScapParser(inner, file);

@@ -14,7 +14,8 @@ export const HELP_TEXT = `tsdig UI - keys
   ! @ # $ % ^ & * (           sort by column 1..9
   /   or Ctrl+F               search the rows (Enter keeps the selection)
   F6  or d                    dig: the events of the selection in this interval
-  F5  or e                    echo: the I/O buffers of the selection (escaped)
+  F5  or e                    echo: the I/O buffers of the selection (escaped);
+                              x there switches between ASCII and hex
   c                           toggle the chart of the top rows over time
   F7  or l                    legend: what the columns of this view mean
   F8  or a                    actions on the selection: processes SIGTERM/SIGKILL,
@@ -30,11 +31,15 @@ export const HELP_TEXT = `tsdig UI - keys
   + / -                       play faster / slower
   g                           go to a second from the start (+N/-N: from here)
   The header shows the interval's time, its offset in the capture and a
-  time cursor [---|---]. Drill-up and revisited views come from memory.
+  time cursor [---|---]. A drill-down, view or filter change, step back or
+  seek reads from the nearest checkpoint before the cursor, not from the
+  start of the capture; drill-up and revisited views come from memory.
+  -v shows what was read in the header.
 
  Dig and Echo screens
   Up/Down PgUp/PgDn Home/End  scroll;  Backspace or Esc  back
 
- Live (no -r, as root): the newest interval is shown; p pauses, , . step.
+ Live (no -r, as root): the newest interval is shown; p pauses, , . step;
+ dig and echo show the selection's events as they arrive.
  Set TSDIG_ASCII=1 (or TERM=linux/vt100) for ASCII-only borders and charts.
 `;
