@@ -1,15 +1,30 @@
-// UI refresh benchmark (not a test): CPU per refresh of the full-screen UI with synthetic state,
-// 1,000 processes (Processes view) and 50 containers (Containers view), drawn by the real UiApp on
-// an in-memory 120x40 xterm-256color "terminal". A refresh = step to the next interval's snapshot,
-// sort its rows, lay out and format the visible ones, and let blessed diff and write the screen.
-//   npx tsc -p tsconfig.json && node dist/bench/ui.js [--refreshes 300]
+// UI benchmarks (not tests).
+// 1. CPU per refresh of the full-screen UI with synthetic state, 1,000 processes (Processes view)
+//    and 50 containers (Containers view), drawn by the real UiApp on an in-memory 120x40
+//    xterm-256color "terminal". A refresh = step to the next interval's snapshot, sort its rows,
+//    lay out and format the visible ones, and let blessed diff and write the screen.
+// 2. (root, eBPF) Key-to-redraw latency while live capture runs under a bounded syscall load: a
+//    child process makes --rate syscalls a second (read of 1 byte from /dev/zero: 2 events each),
+//    the real UiApp captures live (no -r) and draws to memory; keys are due at random moments and
+//    written when their timer fires, so time the event loop spends collecting delays them. Latency
+//    = from the moment the key was due to the end of the redraw it caused (p50, p99, max).
+//   npx tsc -p tsconfig.json && node dist/bench/ui.js [--refreshes 300] [--rate 200000] [--keys 300] [--no-live]
+// Wrap in `flock /tmp/tsdig-heavy.lock` on shared machines.
 import { PassThrough, Writable } from 'node:stream';
+import { spawn } from 'node:child_process';
 import { UiApp } from '../src/ui/app';
 import { findView } from '../src/views';
 import { Cell, Snapshot, SnapRow } from '../src/snapshot/types';
-import { CliOptions } from '../src/cli/options';
+import { CliOptions, parseArgs } from '../src/cli/options';
+import { checkPrerequisites } from '../src/live/native';
 
-const N = Number(process.argv[process.argv.indexOf('--refreshes') + 1]) || 300;
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) || dflt : dflt;
+};
+const N = arg('--refreshes', 300);
+const RATE = arg('--rate', 200000);
+const KEYS = arg('--keys', 300);
 
 function snapshots(viewId: string, nrows: number, count: number): Snapshot[] {
   const v = findView(viewId)!;
@@ -38,7 +53,7 @@ function snapshots(viewId: string, nrows: number, count: number): Snapshot[] {
   return out;
 }
 
-async function measure(viewId: string, nrows: number, sortByOther: boolean): Promise<{ ms: number; bytes: number }> {
+function terminal(): { input: PassThrough; output: Writable; bytes: () => number; reset: () => void } {
   let bytes = 0;
   const output = new Writable({ write(chunk, _enc, cb) { bytes += chunk.length; cb(); } }) as Writable & { columns: number; rows: number; isTTY: boolean };
   output.columns = 120;
@@ -47,17 +62,78 @@ async function measure(viewId: string, nrows: number, sortByOther: boolean): Pro
   const input = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: (b: boolean) => void };
   input.isTTY = true;
   input.setRawMode = () => undefined;
+  return { input, output, bytes: () => bytes, reset: () => (bytes = 0) };
+}
+
+async function measure(viewId: string, nrows: number, sortByOther: boolean): Promise<{ ms: number; bytes: number }> {
+  const t = terminal();
   const o = { read: ['synthetic'], delayMs: 1000, filter: '', ui: true } as unknown as CliOptions;
-  const app = new UiApp(o, { input, output, snaps: snapshots(viewId, nrows, 20), viewId });
+  const app = new UiApp(o, { input: t.input, output: t.output, snaps: snapshots(viewId, nrows, 20), viewId });
   void app.run();
-  if (sortByOther) input.write('>'); // a user sort: the UI re-sorts every snapshot it shows
+  if (sortByOther) t.input.write('>'); // a user sort: the UI re-sorts every snapshot it shows
   for (let i = 0; i < 20; i++) app.benchRefresh(); // warm up
-  bytes = 0;
+  t.reset();
   const c0 = process.cpuUsage();
   for (let i = 0; i < N; i++) app.benchRefresh();
   const c = process.cpuUsage(c0);
   app.benchQuit();
-  return { ms: (c.user + c.system) / 1000 / N, bytes: bytes / N };
+  return { ms: (c.user + c.system) / 1000 / N, bytes: t.bytes() / N };
+}
+
+/** A child making `rate` read(2) calls a second on /dev/zero, paced every millisecond. */
+function load(rate: number) {
+  const src = `const fs=require('fs');const fd=fs.openSync('/dev/zero','r');const b=Buffer.alloc(1);const t0=process.hrtime.bigint();let n=0;
+    function go(){const due=Number(process.hrtime.bigint()-t0)/1e9*${rate};while(n<due){fs.readSync(fd,b,0,1,null);n++}setTimeout(go,1)}go();`;
+  return spawn(process.execPath, ['-e', src], { stdio: 'ignore' });
+}
+
+const pct = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor((a.length * p) / 100))]!;
+
+async function keyLatency(): Promise<void> {
+  const pre = checkPrerequisites();
+  if (pre) {
+    console.log(`key latency under live load: skipped (${pre.message})`);
+    return;
+  }
+  const child = load(RATE);
+  const t = terminal();
+  const o = parseArgs(['--ui', '-d', '1000']);
+  const app = new UiApp(o, { input: t.input, output: t.output, viewId: 'procs', live: true });
+  void app.run();
+  const until = Date.now() + 15000;
+  while (app.src.count < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  const feed = app.feed!;
+  const e0 = feed.events;
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const lat: number[] = [];
+  let due = 0;
+  app.onKeyDone = () => {
+    if (due) lat.push(performance.now() - due);
+    due = 0;
+  };
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let i = 0; i < KEYS; i++) {
+    const wait = 20 + rnd() * 50;
+    await new Promise<void>((resolve) => {
+      const at = performance.now() + wait;
+      setTimeout(() => {
+        due = at;
+        t.input.write(i % 2 ? '\x1b[A' : '\x1b[B'); // Up / Down: moves the selection, redraws
+        setImmediate(resolve);
+      }, wait);
+    });
+  }
+  const secs = (performance.now() - w0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const evs = feed.events - e0;
+  app.benchQuit();
+  child.kill('SIGKILL');
+  await feed.done;
+  lat.sort((a, b) => a - b);
+  console.log(`key-to-redraw latency, live capture, load ${RATE} read(2)/s (${Math.round(evs / secs)} events/s reached the UI, ${feed.drops} dropped), ${lat.length} keys:`);
+  console.log(`  p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${lat[lat.length - 1]!.toFixed(1)} ms; UI process CPU ${(((cpu.user + cpu.system) / 1e6 / secs) * 100).toFixed(0)}%`);
 }
 
 async function main(): Promise<void> {
@@ -66,6 +142,7 @@ async function main(): Promise<void> {
     const r = await measure(view, rows, other);
     console.log(`  ${view.padEnd(11)} ${String(rows).padStart(5)} rows${other ? ' (user sort)' : '            '}: ${r.ms.toFixed(2)} ms/refresh, ${Math.round(r.bytes)} bytes written/refresh`);
   }
+  if (!process.argv.includes('--no-live')) await keyLatency();
   process.exit(0);
 }
 void main();

@@ -119,6 +119,9 @@ export async function runSoak(
       opts.log?.(`UI: ${res.ui}`);
     }
     const base = await liveStats(live);
+    // tsdig stamps its stats lines with its capture clock: this maps them to wall time, so an
+    // answer's latency is known even when it is collected at a later sample
+    const wallAtZero = Date.now() - base.at * 1000;
     res.tablesStart = base.tables;
     let prevDrops = base.drops;
     let asked: { sample: SoakSample; n: number; at: number } | null = null;
@@ -128,7 +131,7 @@ export async function runSoak(
       const all = parseStats(live.stderr());
       if (all.length <= asked.n) return;
       const st = all[asked.n]!;
-      Object.assign(asked.sample, { stats: st, answerMs: Date.now() - asked.at, rate: st.rate, drops: st.drops - prevDrops });
+      Object.assign(asked.sample, { stats: st, answerMs: Math.max(0, Math.round(wallAtZero + st.at * 1000 - asked.at)), rate: st.rate, drops: st.drops - prevDrops });
       prevDrops = st.drops;
       asked = null;
     };

@@ -102,8 +102,9 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
   docker('rm', '-f', name);
   const tm = new Tmux();
   try {
-    // cat reads "tsdig\n"; the shell writes an escape sequence (OSC title + clear screen) to /dev/null
-    const loop = `while true; do cat /etc/hostname >/dev/null; printf '\\033]0;pwned\\007\\033[2J hi\\n' >/dev/null; sleep 0.2; done`;
+    // head (a busybox applet run inside the forked sh) reads /etc/hostname, which docker fills with
+    // the container's short id; the shell writes an escape sequence (OSC title, clear screen) to /dev/null
+    const loop = `while true; do head -n 1 /etc/hostname >/dev/null; printf '\\033]0;pwned\\007\\033[2J hi\\n' >/dev/null; sleep 0.2; done`;
     const run = docker('run', '-d', '--name', name, IMAGE, 'sh', '-c', loop);
     assert.equal(run.status, 0, run.stderr);
     const id = docker('inspect', '-f', '{{.Id}}', name).stdout.trim().slice(0, 12);
@@ -126,13 +127,14 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
     tm.keys('e');
     let s = await tm.waitFor(/Echo \(live\): container\.id="?[0-9a-f]{12}/, 'the live echo screen');
     assert.match(s, new RegExp(`container\\.id="?${id}`));
-    s = await tm.waitFor(/Read 6B from \/etc\/hostname \(cat\)\n.*tsdig/, 'the read of /etc/hostname and its data');
+    s = await tm.waitFor(new RegExp(`Read 13B from /etc/hostname \\(sh\\)[ x]*\\n.{0,3}${id}`), 'the read of /etc/hostname and its data');
     s = await tm.waitFor(/\.\]0;pwned\.\.\[2J hi/, 'the escape sequence, escaped');
     assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', 'ui')), [], 'raw escape sequences reached the pane');
     assert.doesNotMatch(tm.tmux('display', '-p', '-t', 'ui', '#{pane_title}'), /pwned/);
-    // x: hex dump ("tsdig\n" = 74 73 64 69 67 0a; ESC ] = 1b 5d)
+    // x: hex dump (ESC ] = 1b 5d)
     tm.keys('x');
-    s = await tm.waitFor(/0x0000:  7473 6469 670a\s+tsdig\./, 'the hex dump of the read');
+    const hex = Buffer.from(id.slice(0, 8)).toString('hex').replace(/(.{4})/g, '$1 ').trim();
+    s = await tm.waitFor(new RegExp(`0x0000:  ${hex} .* ${id}\\.`), 'the hex dump of the read');
     assert.match(s, /0x0000:  1b5d 303b 7077 6e65 6407 1b5b 324a 2068  \.\]0;pwned\.\.\[2J h/);
     assert.match(s, /x ASCII/, 'the footer offers ASCII back');
     tm.keys('x');
@@ -140,10 +142,17 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
     tm.keys('Escape');
     await tm.waitFor(/^Viewing: Containers/m, 'back to the table');
 
-    // dig: the container's events as sysdig prints them
+    // dig: the container's events as sysdig prints them (narrowed by a filter: the container also
+    // starts a process five times a second, whose events would scroll the reads away)
+    tm.keys('\\');
+    tm.literal('fd.name=/etc/hostname');
+    tm.keys('Enter');
+    await tm.waitFor(/Filter: fd\.name=\/etc\/hostname/, 'the filter');
+    await tm.waitFor(new RegExp(name), 'the container row under the filter');
     tm.keys('d');
-    await tm.waitFor(/Dig \(live\): container\.id/, 'the live dig screen');
-    s = await tm.waitFor(/\d+ \S+ \d+ cat \(\d+(:\d+)?\) [<>] (openat|read|open)/, 'cat events');
+    await tm.waitFor(new RegExp(`Dig \\(live\\): \\(fd\\.name=/etc/hostname\\) and \\(container\\.id="${id}"\\)`), 'the live dig screen');
+    await tm.waitFor(/\d+ \S+ \d+ sh \(\d+\) > read fd=\d+\(<f>\/etc\/hostname\)/, 'the reads of /etc/hostname');
+    await tm.waitFor(new RegExp(`sh \\(\\d+\\) < read res=13 data=${id}\\.`), 'the data read, escaped');
     assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', 'ui')), []);
     tm.keys('BSpace');
     await tm.waitFor(/^Viewing: Containers/m, 'back to the table');

@@ -24,10 +24,6 @@ const isConn = (f: FdInfo) => f.type === FdType.IPV4_SOCK || f.type === FdType.I
 /** a connection's ends are known once sinsp has given the socket a role (client or server) */
 const tupleKnown = (f: FdInfo | null): f is FdInfo => !!f && isConn(f) && f.role !== 0;
 
-function isServer(f: FdInfo): boolean {
-  return f.role === 1 || isServ(f);
-}
-
 // the tuple is stored client→server (sinsp's orientation) for connected sockets
 const cip = (f: FdInfo) => f.sip;
 const sip = (f: FdInfo) => f.dip;
@@ -43,6 +39,24 @@ function serverLocal(c: EventCtx, f: FdInfo): boolean {
   for (const i of c.s.interfaces) if (i.addr === a) return true;
   return false;
 }
+/**
+ * sinsp's is_ipv4addr_in_local_machine: a container's own IP (when unknown, 0, any container's IP
+ * — so 0.0.0.0 matches a container whose IP is unknown), else a host interface address.
+ */
+function v4Local(c: EventCtx, a: string): boolean {
+  const id = c.s.thread?.containerId;
+  if (id) {
+    const k = c.s.containers.get(id);
+    if (k) {
+      const ip = k.ip === '' ? '0.0.0.0' : k.ip;
+      if (ip !== '0.0.0.0') { if (ip === a) return true; }
+      else for (const o of c.s.containers.byId.values()) if ((o.ip === '' ? '0.0.0.0' : o.ip) === a) return true;
+    }
+  }
+  for (const i of c.s.interfaces) if (i.family === 4 && i.addr === a) return true;
+  return false;
+}
+
 /** sinsp's is_ipv6addr_in_local_machine: never in a container; else an interface in the same /64 */
 function v6Local(c: EventCtx, f: FdInfo): boolean {
   if (c.s.thread?.containerId) return false;
@@ -95,18 +109,18 @@ export const FD_FIELDS: FieldSpec[] = [
   { name: 'fd.filename', type: 'string', desc: 'file name without the directory', value: (c) => { const f = fd(c); return f && f.isFile ? f.name.slice(f.name.lastIndexOf('/') + 1) : undefined; } },
   { name: 'fd.ip', type: 'ipaddr', desc: 'ip matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [cip(f!), sip(f!)] : undefined; } },
   { name: 'fd.cip', type: 'ipaddr', desc: 'client ip', value: (c) => { const f = fd(c); return tupleKnown(f) ? cip(f) : undefined; } },
-  { name: 'fd.sip', type: 'ipaddr', desc: 'server ip', value: (c) => { const f = fd(c); return f && isServ(f) ? f.sip : tupleKnown(f) ? sip(f) : undefined; } },
+  { name: 'fd.sip', type: 'ipaddr', desc: 'server ip', value: (c) => { const f = fd(c); return f && isServ(f) ? (f.role === 0 ? undefined : f.sip) : tupleKnown(f) ? sip(f) : undefined; } },
   { name: 'fd.lip', type: 'ipaddr', desc: 'local ip', value: (c) => { const f = fd(c); return tupleKnown(f) ? lip(c, f) : undefined; } },
   { name: 'fd.rip', type: 'ipaddr', desc: 'remote ip', value: (c) => { const f = fd(c); return tupleKnown(f) ? rip(c, f) : undefined; } },
   { name: 'fd.port', type: 'port', desc: 'port matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [String(cport(f!)), String(sport(f!))] : undefined; } },
   // sinsp: a socket with a role that is not an IP connection reads as port 0
-  { name: 'fd.cport', type: 'port', desc: 'client port', value: (c) => { const f = fd(c); return !f || f.role === 0 && !isServ(f) ? undefined : isConn(f) ? cport(f) : 0; } },
+  { name: 'fd.cport', type: 'port', desc: 'client port', value: (c) => { const f = fd(c); return !f || f.role === 0 ? undefined : isConn(f) ? cport(f) : 0; } },
   { name: 'fd.sport', type: 'port', desc: 'server port', value: (c) => { const f = fd(c); return f && isServ(f) ? f.sport : tupleKnown(f) ? sport(f) : undefined; } },
   { name: 'fd.lport', type: 'port', desc: 'local port', value: (c) => { const f = fd(c); return tupleKnown(f) ? lport(c, f) : undefined; } },
   { name: 'fd.rport', type: 'port', desc: 'remote port', value: (c) => { const f = fd(c); return tupleKnown(f) ? rport(c, f) : undefined; } },
   { name: 'fd.l4proto', type: 'string', desc: 'l4 protocol', value: (c) => { const f = fd(c); return f ? l4(f) : undefined; } },
   { name: 'fd.sockfamily', type: 'string', desc: 'ip or unix', value: (c) => { const f = fd(c); return !f ? undefined : f.isIp ? 'ip' : f.type === FdType.UNIX_SOCK ? 'unix' : undefined; } },
-  { name: 'fd.is_server', type: 'bool', desc: 'the process is the server side', value: (c) => { const f = fd(c); if (!f) return undefined; return isServ(f) ? true : f.type === FdType.IPV4_SOCK ? f.role !== 0 && serverLocal(c, f) : f.type === FdType.IPV6_SOCK ? v6Local(c, f) : false; } },
+  { name: 'fd.is_server', type: 'bool', desc: 'the process is the server side', value: (c) => { const f = fd(c); if (!f) return undefined; return isServ(f) ? true : f.type === FdType.IPV4_SOCK ? v4Local(c, f.dip) : f.type === FdType.IPV6_SOCK ? v6Local(c, f) : false; } },
   { name: 'fd.uid', type: 'string', desc: 'unique fd id (tid+fd)', value: (c) => (c.s.thread && c.s.fdNum >= 0 ? `${c.s.thread.pid}${c.s.fdNum}` : undefined) },
   { name: 'fd.containername', type: 'string', desc: 'container name + fd name', value: (c) => { const f = fd(c); const t = c.s.thread; if (!f || !t) return undefined; const k = t.containerId ? c.s.containers.get(t.containerId)?.name ?? t.containerId : 'host'; return k + ':' + f.name; } },
   { name: 'fd.containerdirectory', type: 'string', desc: 'container name + directory', value: (c) => { const f = fd(c); const t = c.s.thread; if (!f || !t || !f.isFile) return undefined; const k = t.containerId ? c.s.containers.get(t.containerId)?.name ?? t.containerId : 'host'; return k + ':' + dirOf(f.name); } },

@@ -219,8 +219,9 @@ export function onSocketpairExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): v
     k.writeBigUInt64LE(BigInt.asUintN(64, BigInt(peer ?? 0)), 8);
     syncView(f);
     t.fds.set(fd, f);
-    // sinsp's event keeps the first end's fd info
-    if (i === 1) { s.fd = f; s.fdNum = fd; t.lastEventFd = fd; }
+    // sinsp's event keeps the first end's fd info; the thread's last fd is the last one added
+    if (i === 1) { s.fd = f; s.fdNum = fd; }
+    t.lastEventFd = fd;
   }
 }
 
