@@ -4,8 +4,9 @@
 // Scenarios: counting (-q), filtering (-q + filter) and printing to /dev/null (default format), on
 // (a) the largest fixture by event count and (b) a ≥1M-event file made by concatenating the
 // format-1.2 fixtures (gzip ones decompressed first), written once to os.tmpdir() and reused.
-// Reports the median wall time of N runs, the ratio tsdig/sysdig (< 1: tsdig is faster), events/s
-// and the max RSS of every run (via /usr/bin/time when present) to show memory stays flat.
+// Reports the median wall time and CPU time (user + sys) of N runs, the ratios tsdig/sysdig (< 1:
+// tsdig is faster), events/s and the max RSS of every run (via /usr/bin/time when present) to
+// show memory stays flat.
 import * as cp from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -32,24 +33,32 @@ const HAVE_SYSDIG = haveCmd('sysdig');
 const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-interface RunOut { sec: number; rssKiB: number; status: number | null; stderr: string }
+interface RunOut { sec: number; cpu: number; rssKiB: number; status: number | null; stderr: string }
 
 const devnull = fs.openSync('/dev/null', 'w');
 const rssFile = path.join(os.tmpdir(), `tsdig-bench-rss-${process.pid}`);
 
-/** One timed run with stdout to /dev/null; max RSS from /usr/bin/time -f %M when available. */
+/**
+ * One timed run with stdout to /dev/null; CPU time (user + sys) and max RSS from /usr/bin/time
+ * when available. CPU time is the steadier figure on a shared machine: wall time also counts the
+ * time other processes held the CPUs.
+ */
 function timed(cmd: string, args: string[]): RunOut {
-  const [c, a] = TIME_BIN ? [TIME_BIN, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const [c, a] = TIME_BIN ? [TIME_BIN, ['-f', '%U %S %M', '-o', rssFile, cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
   const r = cp.spawnSync(c, a, { stdio: ['ignore', devnull, 'pipe'], env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 26, timeout: 600_000 });
   const sec = Number(process.hrtime.bigint() - t0) / 1e9;
   let rssKiB = NaN;
+  let cpu = NaN;
   if (TIME_BIN && fs.existsSync(rssFile)) {
-    const m = /(\d+)\s*$/.exec(fs.readFileSync(rssFile, 'utf8').trim());
-    if (m) rssKiB = Number(m[1]);
+    const m = /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(fs.readFileSync(rssFile, 'utf8').trim());
+    if (m) {
+      cpu = Number(m[1]) + Number(m[2]);
+      rssKiB = Number(m[3]);
+    }
     fs.unlinkSync(rssFile);
   }
-  return { sec, rssKiB, status: r.status, stderr: r.stderr?.toString() ?? String(r.error) };
+  return { sec, cpu, rssKiB, status: r.status, stderr: r.stderr?.toString() ?? String(r.error) };
 }
 
 const tsdigCmd = (args: string[]): [string, string[]] => [process.execPath, [TSDIG, ...args]];
@@ -138,7 +147,7 @@ const SCENARIOS: Scenario[] = [
 
 interface Row {
   label: string; scenario: string; events: number;
-  ts: number; sd: number; tsRss: number; sdRss: number; errors: string[];
+  ts: number; sd: number; tsCpu: number; sdCpu: number; tsRss: number; sdRss: number; errors: string[];
 }
 
 function bench(label: string, file: string, events: number, sc: Scenario): Row {
@@ -156,6 +165,8 @@ function bench(label: string, file: string, events: number, sc: Scenario): Row {
     label, scenario: sc.name, events,
     ts: median(ts.map((r) => r.sec)),
     sd: HAVE_SYSDIG ? median(sd.map((r) => r.sec)) : NaN,
+    tsCpu: median(ts.map((r) => r.cpu)),
+    sdCpu: HAVE_SYSDIG ? median(sd.map((r) => r.cpu)) : NaN,
     tsRss: Math.max(...ts.map((r) => r.rssKiB)),
     sdRss: HAVE_SYSDIG ? Math.max(...sd.map((r) => r.rssKiB)) : NaN,
     errors,
@@ -168,9 +179,10 @@ const fmtEps = (ev: number, s: number) => (Number.isFinite(s) && s > 0 ? `${(ev 
 const fmtMiB = (k: number) => (Number.isFinite(k) ? (k / 1024).toFixed(0) : 'n/a');
 
 function table(rows: Row[]): string {
-  const head = ['file', 'scenario', 'events', 'tsdig s', 'sysdig s', 'ratio', 'tsdig ev/s', 'sysdig ev/s', 'tsdig RSS MiB', 'sysdig RSS MiB'];
+  const head = ['file', 'scenario', 'events', 'tsdig s', 'sysdig s', 'ratio', 'tsdig cpu s', 'sysdig cpu s', 'cpu ratio', 'tsdig ev/s', 'sysdig ev/s', 'tsdig RSS MiB', 'sysdig RSS MiB'];
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
   const body = rows.map((r) => [
-    r.label, r.scenario, fmtN(r.events), fmtS(r.ts), fmtS(r.sd), Number.isFinite(r.sd) ? (r.ts / r.sd).toFixed(2) : 'n/a',
+    r.label, r.scenario, fmtN(r.events), fmtS(r.ts), fmtS(r.sd), ratio(r.ts, r.sd), fmtS(r.tsCpu), fmtS(r.sdCpu), ratio(r.tsCpu, r.sdCpu),
     fmtEps(r.events, r.ts), fmtEps(r.events, r.sd), fmtMiB(r.tsRss), fmtMiB(r.sdRss),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -183,6 +195,12 @@ function main(): void {
   if (!fs.existsSync(TSDIG) || !fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('build first: npm run build');
   if (!fs.existsSync(FIXTURES)) throw new Error(`fixtures not found at ${FIXTURES}`);
   if (!HAVE_SYSDIG) console.log('sysdig is not installed: timing tsdig alone, no ratios');
+  // bin/tsdig starts replays from the bundle only when it is newer than the last tsc build
+  const bundle = path.join(ROOT, 'dist', 'tsdig-replay.js');
+  const built = path.join(ROOT, 'dist', '.tsbuildinfo');
+  if (!fs.existsSync(bundle) || (fs.existsSync(built) && fs.statSync(built).mtimeMs > fs.statSync(bundle).mtimeMs)) {
+    console.log('note: dist/tsdig-replay.js is missing or older than the last tsc build: timing the unbundled start-up (run npm run build)');
+  }
   const t0 = Date.now();
   const largest = path.join(FIXTURES, LARGEST);
   const big = bigFile();
@@ -213,7 +231,8 @@ function main(): void {
     const parts = rs.map((r) => {
       const ratio = r.ts / r.sd;
       const verdict = !Number.isFinite(ratio) ? 'n/a' : ratio < 1 ? `${(1 / ratio).toFixed(2)}x faster` : `${ratio.toFixed(2)}x slower`;
-      return `${r.label}: ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'} (${verdict}, ${fmtEps(r.events, r.ts)} ev/s)`;
+      const cpu = r.tsCpu / r.sdCpu;
+      return `${r.label}: ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'} (${verdict}, ${fmtEps(r.events, r.ts)} ev/s; cpu ${Number.isFinite(cpu) ? cpu.toFixed(2) : 'n/a'})`;
     });
     console.log(`summary ${sc.name}: tsdig/sysdig = ${parts.join('; ')}`);
   }

@@ -8,7 +8,10 @@
 //    the real UiApp captures live (no -r) and draws to memory; keys are due at random moments and
 //    written when their timer fires, so time the event loop spends collecting delays them. Latency
 //    = from the moment the key was due to the end of the redraw it caused (p50, p99, max).
-//   npx tsc -p tsconfig.json && node dist/bench/ui.js [--refreshes 300] [--rate 200000] [--keys 300] [--no-live]
+// 3. Replay drill-down at a late cursor: a generated capture (--drill-secs 480: 105 MiB, 1.15 M
+//    events, 1 s intervals), first pass, then Threads of a process at 5/6 of the capture: time
+//    until its snapshot shows and bytes read, from the nearest checkpoint and from the start.
+//   npx tsc -p tsconfig.json && node dist/bench/ui.js [--refreshes 300] [--rate 200000] [--keys 300] [--no-live] [--drill-secs 480]
 // Wrap in `flock /tmp/tsdig-heavy.lock` on shared machines.
 import { PassThrough, Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
@@ -17,6 +20,12 @@ import { findView } from '../src/views';
 import { Cell, Snapshot, SnapRow } from '../src/snapshot/types';
 import { CliOptions, parseArgs } from '../src/cli/options';
 import { checkPrerequisites } from '../src/live/native';
+import { ReplayIndex } from '../src/snapshot/replay-index';
+import { QueryStore, SnapshotPool } from '../src/snapshot/store';
+import { writeBusyTrace } from '../test/trace-gen';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -147,12 +156,58 @@ async function keyLatency(): Promise<void> {
   console.log(`  event-loop lag (10 ms timer): p50 ${pct(lag, 50).toFixed(1)} ms, p99 ${pct(lag, 99).toFixed(1)} ms, max ${lag[lag.length - 1]!.toFixed(1)} ms`);
 }
 
+function collected(st: QueryStore, i: number): Promise<Snapshot> {
+  return new Promise((resolve) => {
+    st.ensure(i);
+    const check = () => (st.get(i) ? resolve(st.get(i)!) : setTimeout(check, 1));
+    check();
+  });
+}
+
+async function drillDown(): Promise<void> {
+  const secs = arg('--drill-secs', 480);
+  const file = path.join(os.tmpdir(), `tsdig-bench-ui-${secs}.scap`);
+  if (!fs.existsSync(file)) writeBusyTrace(file, { secs, procs: 8, perSec: 150 });
+  const mb = (fs.statSync(file).size / 1048576).toFixed(0);
+  const late = Math.floor((secs * 5) / 6);
+  const run = async (checkpoints: boolean) => {
+    const ix = new ReplayIndex([file], 1e9, checkpoints ? {} : { budgetBytes: 0 });
+    const pool = new SnapshotPool();
+    const procs = new QueryStore(ix, { view: findView('procs')!, userFilter: '', drill: [] }, pool);
+    pool.show(procs);
+    let t0 = performance.now();
+    await collected(procs, 0);
+    while (!ix.complete) await new Promise((r) => setTimeout(r, 2));
+    const first = performance.now() - t0;
+    procs.cursor = late;
+    const row = (await collected(procs, late)).rows[0]!;
+    const drill = [{ viewId: 'procs', field: 'proc.pid', value: row.key, numeric: true }];
+    const b0 = ix.bytesRead;
+    t0 = performance.now();
+    const threads = new QueryStore(ix, { view: findView('threads')!, userFilter: '', drill }, pool);
+    pool.show(threads);
+    threads.cursor = late;
+    await collected(threads, late);
+    const ms = performance.now() - t0;
+    const read = ix.bytesRead - b0;
+    threads.detach(false);
+    procs.detach(false);
+    return { first, ms, read, cps: ix.checkpoints.length, cpBytes: ix.checkpointBytes };
+  };
+  const a = await run(true);
+  const b = await run(false);
+  console.log(`replay drill-down at interval ${late + 1}/${secs} of a ${mb} MiB capture (first pass ${a.first.toFixed(0)} ms, ${a.cps} checkpoints, ${(a.cpBytes / 1024).toFixed(0)} KB):`);
+  console.log(`  from the nearest checkpoint: shown after ${a.ms.toFixed(0)} ms, ${(a.read / 1048576).toFixed(1)} MiB read`);
+  console.log(`  from the start (no checkpoints): shown after ${b.ms.toFixed(0)} ms, ${(b.read / 1048576).toFixed(1)} MiB read`);
+}
+
 async function main(): Promise<void> {
   console.log(`UI refresh, 120x40 xterm-256color, ${N} refreshes each (CPU time per refresh)`);
   for (const [view, rows, other] of [['procs', 1000, false], ['procs', 1000, true], ['containers', 50, false]] as const) {
     const r = await measure(view, rows, other);
     console.log(`  ${view.padEnd(11)} ${String(rows).padStart(5)} rows${other ? ' (user sort)' : '            '}: ${r.ms.toFixed(2)} ms/refresh, ${Math.round(r.bytes)} bytes written/refresh`);
   }
+  await drillDown();
   if (!process.argv.includes('--no-live')) await keyLatency();
   process.exit(0);
 }

@@ -149,6 +149,11 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
     tm.keys('Enter');
     await tm.waitFor(/Filter: fd\.name=\/etc\/hostname/, 'the filter');
     await tm.waitFor(new RegExp(name), 'the container row under the filter');
+    await new Promise((r) => setTimeout(r, 1500)); // a second snapshot of the new query: the row stays
+    tm.keys('/');
+    tm.literal(name);
+    tm.keys('Enter');
+    await tm.waitFor(new RegExp(`\\?Help[^]*$`), 'search closed');
     tm.keys('d');
     await tm.waitFor(new RegExp(`Dig \\(live\\): \\(fd\\.name=/etc/hostname\\) and \\(container\\.id="${id}"\\)`), 'the live dig screen');
     await tm.waitFor(/\d+ \S+ \d+ sh \(\d+\) > read fd=\d+\(<f>\/etc\/hostname\)/, 'the reads of /etc/hostname');

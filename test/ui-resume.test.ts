@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, needs } from './helpers';
 import { VIEWS, findView } from '../src/views';
-import { ReplayIndex, runJob } from '../src/snapshot/replay-index';
+import { ReplayIndex } from '../src/snapshot/replay-index';
+import { runJob } from '../src/snapshot/replay-job';
 import { QueryStore, SnapshotPool } from '../src/snapshot/store';
 import { Snapshot } from '../src/snapshot/types';
 import { writeBusyTrace } from './trace-gen';
@@ -49,7 +50,7 @@ test('a query resumed from any checkpoint publishes the snapshots of a replay fr
         assert.equal(ref.length, ix.count, `${v.id}: interval count`);
         for (const cp of cps) {
           const got: Snapshot[] = [];
-          const r = await runJob(ix, { from: cp, abort: { aborted: false }, agg: { view: v }, onSnapshot: (s) => void got.push(s) });
+          const r = await runJob(ix, { from: cp, abort: { aborted: false }, agg: { view: findView(v.id)! }, onSnapshot: (s) => void got.push(s) });
           assert.ok(r.ended);
           assert.equal(got[0]?.index, cp.index);
           assert.equal(got.length, ref.length - cp.index, `${v.id} from ${cp.index}: count`);

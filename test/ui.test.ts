@@ -13,6 +13,8 @@ import { humanBytes, layoutColumns, safeText } from '../src/snapshot/format';
 import { collectSnapshots } from '../src/snapshot/collect';
 import { escapeBufferLines } from '../src/ui/text';
 import { Snapshot } from '../src/snapshot/types';
+import { Tmux } from './tmux';
+import { T0, WRITE_E, WRITE_X, i64, procBlock, scapEvent, sectionHeader, u32, writeBusyTrace } from './trace-gen';
 
 const CURL = path.join(FIXTURES, 'libs__curl_google.scap');
 const TCP = path.join(FIXTURES, 'sf-collector__tcp-client-server.scap');
@@ -126,42 +128,6 @@ test('--snapshot content: golden facts of the curl and tcp captures', async (t) 
 
 // ---- tmux-driven UI ------------------------------------------------------------------------
 
-let tmuxN = 0;
-class Tmux {
-  // a private server per test: never touches the user's tmux, and no reuse races between tests
-  readonly sock = `tsdig-uitest-${process.pid}-${++tmuxN}`;
-  readonly session = 'ui';
-  tmux(...args: string[]): string {
-    const r = spawnSync('tmux', ['-L', this.sock, ...args], { encoding: 'utf8' });
-    return r.stdout ?? '';
-  }
-  start(cmd: string): void {
-    this.tmux('new-session', '-d', '-s', this.session, '-x', '80', '-y', '24', cmd);
-  }
-  keys(...k: string[]): void {
-    this.tmux('send-keys', '-t', this.session, ...k);
-  }
-  literal(s: string): void {
-    this.tmux('send-keys', '-t', this.session, '-l', s);
-  }
-  capture(): string {
-    return this.tmux('capture-pane', '-p', '-t', this.session);
-  }
-  async waitFor(re: RegExp, what: string, timeoutMs = 8000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < end) {
-      last = this.capture();
-      if (re.test(last)) return last;
-      await new Promise((r) => setTimeout(r, 60));
-    }
-    throw new Error(`timed out waiting for ${what} (${re}); screen was:\n${last}`);
-  }
-  kill(): void {
-    this.tmux('kill-server');
-  }
-}
-
 test('UI in tmux at 80x24: start view, picker, drill-down, filter error, quit', async (t) => {
   const skip = needs('fixtures in ' + FIXTURES, haveFixtures) ?? needs('tmux', haveCmd('tmux'));
   if (skip) return t.skip(skip);
@@ -253,46 +219,13 @@ test('UI starts in Containers when the capture has containers; SIGTERM restores 
 const EVIL_DATA = Buffer.from('hello \x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b31m\n', 'latin1');
 const EVIL_COMM = Buffer.from('ev\x1b]0;pwned\x07il;touch x', 'latin1');
 
-function scapBlock(type: number, body: Buffer): Buffer {
-  const len = Math.ceil((12 + body.length) / 4) * 4;
-  const b = Buffer.alloc(len);
-  b.writeUInt32LE(type, 0);
-  b.writeUInt32LE(len, 4);
-  body.copy(b, 8);
-  b.writeUInt32LE(len, len - 4);
-  return b;
-}
-
-function scapEvent(ts: bigint, tid: number, type: number, params: Buffer[]): Buffer {
-  const hdr = Buffer.alloc(26 + 2 * params.length);
-  hdr.writeBigUInt64LE(ts, 0);
-  hdr.writeBigInt64LE(BigInt(tid), 8);
-  hdr.writeUInt32LE(hdr.length + params.reduce((a, p) => a + p.length, 0), 16);
-  hdr.writeUInt16LE(type, 20);
-  hdr.writeUInt32LE(params.length, 22);
-  params.forEach((p, i) => hdr.writeUInt16LE(p.length, 26 + 2 * i));
-  return scapBlock(0x216, Buffer.concat([Buffer.alloc(2), hdr, ...params]));
-}
-
 /** SHB, a v9 process list with one process (pid `pid`, hostile comm), then write enter/exit pairs once a second for `secs` s. */
 function hostileCapture(file: string, pid: number, secs: number): void {
-  const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0, 0); return b; };
-  const i64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v), 0); return b; };
-  const str = (s: Buffer) => Buffer.concat([Buffer.from([s.length & 0xff, s.length >> 8]), s]);
-  const shb = Buffer.alloc(28);
-  shb.writeUInt32LE(0x0a0d0d0a, 0); shb.writeUInt32LE(28, 4); shb.writeUInt32LE(0x1a2b3c4d, 8);
-  shb.writeUInt16LE(1, 12); shb.writeUInt16LE(2, 14); shb.writeBigInt64LE(-1n, 16); shb.writeUInt32LE(28, 24);
-  const thread = Buffer.concat([
-    i64(pid), i64(pid), i64(1), i64(pid), i64(pid),
-    str(EVIL_COMM), str(Buffer.from('evil')), str(Buffer.from('/bin/evil')), str(Buffer.alloc(0)), str(Buffer.from('/')),
-    i64(1024), u32(0), u32(0), u32(0), u32(0), u32(0), u32(0), i64(0), i64(0), str(Buffer.alloc(0)), i64(pid), i64(pid), str(Buffer.alloc(0)), str(Buffer.from('/')),
-  ]);
-  const blocks = [shb, scapBlock(0x215, Buffer.concat([u32(thread.length + 4), thread]))];
-  const t0 = 1700000000n * 1000000000n;
+  const blocks = [sectionHeader(), procBlock(pid, EVIL_COMM, '/bin/evil')];
   for (let s = 0; s <= secs; s++) {
-    const ts = t0 + BigInt(s) * 1000000000n;
-    blocks.push(scapEvent(ts, pid, 8, [i64(1), u32(EVIL_DATA.length)]));
-    blocks.push(scapEvent(ts + 1000n, pid, 9, [i64(EVIL_DATA.length), EVIL_DATA]));
+    const ts = T0 + BigInt(s) * 1000000000n;
+    blocks.push(scapEvent(ts, pid, WRITE_E, [i64(1), u32(EVIL_DATA.length)]));
+    blocks.push(scapEvent(ts + 1000n, pid, WRITE_X, [i64(EVIL_DATA.length), EVIL_DATA]));
   }
   fs.writeFileSync(file, Buffer.concat(blocks));
 }
@@ -463,4 +396,59 @@ test('--snapshot VIEW -j prints the frame as one JSON object', async (t) => {
   assert.equal(curl.PPID, 3200);
   assert.match(curl.Command, /^curl -6 http:\/\/www\.google\.com$/);
   assert.ok(j.totals.events > 0 && j.captured > 0);
+});
+
+/** "13.1M" → bytes (humanBytes' units, 1024-based) */
+function parseHuman(s: string): number {
+  const m = /^([\d.]+)([KMGT]?)$/.exec(s);
+  if (!m) throw new Error(`not a size: ${s}`);
+  return Number(m[1]) * 1024 ** ' KMGT'.indexOf(m[2] || ' ');
+}
+
+test('UI with -v: a drill-down and a step back at a late cursor read from a checkpoint, not the whole capture', async (t) => {
+  const skip = needs('tmux', haveCmd('tmux'));
+  if (skip) return t.skip(skip);
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'tsdig-uiresume-'));
+  const tm = new Tmux();
+  try {
+    const file = path.join(dir, 'busy.scap');
+    writeBusyTrace(file, { secs: 60, procs: 8, perSec: 150 });
+    const size = fs.statSync(file).size;
+    tm.start(`sh -c 'cd ${dir} && TZ=UTC TERM=xterm node ${TSDIG} -r ${file} -d 1000 -v --ui; echo EXITED rc=$?; sleep 60'`);
+    const read = (s: string) => {
+      const m = /^Debug: read (\S+) of (\S+), (\d+) checkpoints/m.exec(s);
+      assert.ok(m, `no debug line:\n${s}`);
+      return { read: parseHuman(m[1]!), checkpoints: Number(m[3]) };
+    };
+    // the first pass reads the capture once and leaves checkpoints behind
+    let s = await tm.waitFor(/\[\d+\/60\] /, 'the whole capture read');
+    s = await tm.settled(/^Debug: read/m, 'the debug line');
+    const first = read(s);
+    assert.ok(Math.abs(first.read - size) < size * 0.01, `first pass read ${first.read} of ${size}`);
+    assert.ok(first.checkpoints >= 8, `${first.checkpoints} checkpoints`);
+    tm.keys('g');
+    tm.literal('50');
+    tm.keys('Enter');
+    await tm.waitFor(/\[51\/60\] .* PAUSED/, 'the seek to +50 s');
+    // drill-down into the first process: Threads of pid 1001 at interval 51
+    tm.keys('Enter');
+    s = await tm.settled(/^Viewing: Threads  For: Processes: proc\.pid=1001[^]*\n\s+1001\s+1001\s+300 /m, 'the drilled-down view at interval 51');
+    const drill = read(s).read - first.read;
+    assert.ok(drill < size / 3, `the drill-down read ${drill} of ${size} bytes`);
+    // a step back: collected from the checkpoint before it
+    tm.keys(',');
+    s = await tm.settled(/\[50\/60\] [^]*\n\s+1001\s+1001\s+300 /, 'one interval back');
+    const back = read(s).read - first.read - drill;
+    assert.ok(back < size / 3, `the step back read ${back} of ${size} bytes`);
+    // drill-up: the Processes view comes from memory
+    const before = read(s).read;
+    tm.keys('BSpace');
+    s = await tm.settled(/^Viewing: Processes  For: whole machine[^]*\[50\/60\]/m, 'back to Processes');
+    assert.ok(read(s).read - before < 2 << 20, 'drill-up reads (almost) nothing');
+    tm.keys('q');
+    await tm.waitFor(/EXITED rc=0/, 'exit');
+  } finally {
+    tm.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -37,6 +37,14 @@ export function escapeBuffer(b: Buffer, fmt: BufFormat, limit: number): string {
   }
 }
 
+/** The default rendering of escapeBuffer (fmt 'normal'), written straight into the output. */
+export function writeEscapedBuffer(out: { bytesMapped(b: Uint8Array, start: number, n: number): void; str(s: string): void }, b: Uint8Array, start: number, len: number, limit: number): void {
+  if (len === 0) return;
+  const cut = limit > 0 && len > limit;
+  out.bytesMapped(b, start, cut ? limit - 3 : len);
+  if (cut) out.str('...');
+}
+
 /** -A: printable bytes, CR and LF as line breaks; other bytes dropped. */
 function eols(b: Buffer): string {
   let s = '\n';

@@ -9,26 +9,85 @@ import { OutWriter } from './writer';
 import { renderParam } from './render';
 import { evtTypeName, syslogInfo } from '../fields/evt';
 import { splitTs, timeOfDay } from '../fields/timefmt';
-import { EVENTS } from '../events/table';
+import { EVENTS, ParamInfo, PF, PT, SYSCALL_NAMES } from '../events/table';
 import { ThreadInfo } from '../state/thread';
+import { ScapEvent } from '../events/event';
+import { errnoStr, fdDesc, RenderOpts } from './render';
+import { writeEscapedBuffer } from './buffers';
+
+// Constant pieces are kept as bytes: copying bytes beats reading a string char by char (and
+// strings built by concatenation are ropes, slower still to read).
+const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 let lastSec = -1;
-let lastHms = '';
+let lastHms: Uint8Array = bytes('');
 
-/** One slot of the per-thread cache: " comm (tid) " for a thread object while its comm is unchanged. */
-interface TagSlot { t: ThreadInfo | null; comm: string; tag: string }
+/** One slot of the per-thread cache: " comm (tid" for a thread object while its comm is unchanged. */
+interface TagSlot { t: ThreadInfo | null; comm: string; tag: Uint8Array }
 const TAG_SLOTS = 256;
 
 /** ") > type " / ") < type " per event type and direction, built once */
-const TYPE_TAIL: string[] = EVENTS.map((info, type) => (type & 1 ? ') < ' : ') > ') + info.name + ' ');
+const TYPE_TAIL: Uint8Array[] = EVENTS.map((info, type) => bytes((type & 1 ? ') < ' : ') > ') + info.name + ' '));
 /** "name=" per param, per event type */
-const PARAM_HEADS: string[][] = EVENTS.map((info) => info.params.map((p) => p.name + '='));
+const PARAM_HEADS: Uint8Array[][] = EVENTS.map((info) => info.params.map((p) => bytes(p.name + '=')));
+
+/**
+ * How a param is written. Most values are written straight into the output (digits, names from
+ * tables, buffer bytes) instead of being rendered to a string and copied; every writer prints
+ * exactly what renderParam returns for that param (the generic-format parity check compares them).
+ */
+const enum K {
+  /** renderParam's string */
+  GENERIC,
+  /** signed integer, %d of its width (INT*, PF_DEC) */
+  INT_DEC,
+  /** unsigned integer printed with a signed %d of its width (UINT8/16/32, PF_DEC) */
+  UINT_DEC,
+  /** UINT64, PF_DEC */
+  U64_DEC,
+  ERRNO,
+  FD,
+  PID,
+  /** a pure function of (value, length): rendered once per value (flags, modes, hex, syscall ids…) */
+  MEMO,
+  CHARBUF,
+  BYTEBUF,
+}
+
+function kindOf(p: ParamInfo): K {
+  switch (p.type) {
+    case PT.INT8: case PT.INT16: case PT.INT32: case PT.INT64:
+      return p.fmt === PF.DEC ? K.INT_DEC : K.GENERIC;
+    case PT.UINT8: case PT.UINT16: case PT.UINT32:
+      return p.fmt === PF.DEC ? K.UINT_DEC : p.fmt === PF.HEX || p.fmt === PF.OCT ? K.MEMO : K.GENERIC;
+    case PT.UINT64:
+      return p.fmt === PF.DEC ? K.U64_DEC : K.GENERIC;
+    case PT.ERRNO: return K.ERRNO;
+    case PT.FD: return K.FD;
+    case PT.PID: return K.PID;
+    case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.MODE: case PT.SYSCALLID: case PT.SIGTYPE:
+      return K.MEMO;
+    case PT.CHARBUF: return K.CHARBUF;
+    case PT.BYTEBUF: return K.BYTEBUF;
+    default: return K.GENERIC;
+  }
+}
+
+/** param kinds per event type */
+const KINDS: Uint8Array[] = EVENTS.map((info) => Uint8Array.from(info.params, kindOf));
+
+/** renderParam's text per (value, length) of MEMO params, per param; bounded so memory stays flat */
+const MEMO_MAX = 4096;
+const memos = new Map<ParamInfo, Map<number, string>>();
+
+/** errno names as renderParam writes them: "-2(ENOENT)" */
+const ERRNO_TEXT: string[] = [];
 
 export class DefaultLine {
   private readonly procName: FieldAccessor<EventCtx>;
   private readonly outTime: FieldAccessor<EventCtx>;
   /** direct-mapped by tid: most events come from a few hot threads, so this hits nearly always */
-  private readonly tags: TagSlot[] = Array.from({ length: TAG_SLOTS }, () => ({ t: null, comm: '', tag: '' }));
+  private readonly tags: TagSlot[] = Array.from({ length: TAG_SLOTS }, () => ({ t: null, comm: '', tag: bytes('') }));
 
   constructor() {
     const reg = fieldRegistry();
@@ -37,16 +96,20 @@ export class DefaultLine {
   }
 
   /** " comm (tid" for the event's thread — what proc.name and thread.tid print, cached per thread */
-  private tag(c: EventCtx): string {
+  private tag(c: EventCtx, out: OutWriter): void {
     const t = c.s.thread;
     const tid = c.e.tid;
-    if (t === null || t.tid !== tid) return ' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid;
+    if (t === null || t.tid !== tid) {
+      out.str(' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid);
+      return;
+    }
     const slot = this.tags[tid & (TAG_SLOTS - 1)]!;
-    if (slot.t === t && slot.comm === t.comm) return slot.tag;
-    slot.t = t;
-    slot.comm = t.comm;
-    slot.tag = ' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid;
-    return slot.tag;
+    if (slot.t !== t || slot.comm !== t.comm) {
+      slot.t = t;
+      slot.comm = t.comm;
+      slot.tag = bytes(' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid);
+    }
+    out.bytes(slot.tag);
   }
 
   write(c: EventCtx, out: OutWriter): void {
@@ -57,18 +120,18 @@ export class DefaultLine {
       const [sec, ns] = splitTs(e.tsHi, e.tsLo);
       if (sec !== lastSec) {
         lastSec = sec;
-        lastHms = timeOfDay(e.tsHi, e.tsLo, false) + '.';
+        lastHms = bytes(timeOfDay(e.tsHi, e.tsLo, false) + '.');
       }
-      out.str(lastHms);
+      out.bytes(lastHms);
       out.pad9(ns);
     } else {
       out.str(this.outTime.display(c) ?? '<NA>');
     }
     out.byte(0x20);
     out.int(e.cpu);
-    out.str(this.tag(c));
+    this.tag(c, out);
     const type = e.type;
-    if (type > 1) out.str(TYPE_TAIL[type]!);
+    if (type > 1) out.bytes(TYPE_TAIL[type]!);
     else {
       out.str(e.dir === 0 ? ') > ' : ') < ');
       out.str(evtTypeName(c));
@@ -80,12 +143,99 @@ export class DefaultLine {
       const params = e.info.params;
       const heads = PARAM_HEADS[type]!;
       const n = e.paramCount;
+      const kinds = KINDS[type]!;
       for (let i = 0; i < n; i++) {
-        out.str(heads[i]!);
-        out.str(renderParam(c.s, e, i, params[i]!, c.render));
+        out.bytes(heads[i]!);
+        const k = kinds[i]!;
+        if (k === K.GENERIC || !writeParam(c, e, i, params[i]!, k, out)) out.str(renderParam(c.s, e, i, params[i]!, c.render));
         out.byte(0x20);
       }
     }
     out.endLine();
   }
+}
+
+/**
+ * Writes param i the way renderParam renders it, for the kinds above. Returns false (having written
+ * nothing) when the value is one renderParam takes a rarer path for.
+ */
+function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, out: OutWriter): boolean {
+  const len = e.plength(i);
+  if (len < 0) return false; // absent (not below paramCount)
+  switch (k) {
+    case K.INT_DEC: case K.UINT_DEC: case K.U64_DEC: {
+      const v = k === K.INT_DEC ? e.int(i) : e.uint(i);
+      if (v === undefined) return true; // odd lengths print nothing
+      if (len === 8) {
+        // 64-bit values go through BigInt in renderParam: the same digits while exact
+        if (!Number.isSafeInteger(v)) return false;
+        out.int(v);
+      } else {
+        // %d of a 32-bit value is signed; UINT64 of another width is printed unsigned
+        out.int(len === 4 && k !== K.U64_DEC ? v | 0 : v);
+      }
+      return true;
+    }
+    case K.ERRNO: {
+      const v = e.int(i);
+      if (v === undefined) return true;
+      if (v >= 0) out.int(v);
+      else if (v > -4096) out.str(ERRNO_TEXT[-v] ??= errnoStr(v));
+      else out.str(errnoStr(v));
+      return true;
+    }
+    case K.FD: {
+      const v = e.int(i);
+      if (v === undefined) return true;
+      if (v < 0) return false; // AT_FDCWD, errors
+      out.int(v);
+      const d = fdDesc(c.s, c.s.thread, v);
+      if (d !== undefined) {
+        out.byte(0x28);
+        out.str(d);
+        out.byte(0x29);
+      }
+      return true;
+    }
+    case K.PID: {
+      const v = e.int(i);
+      if (v === undefined) return true;
+      out.int(v);
+      const th = c.s.threads.get(v);
+      if (th && th.comm !== '') {
+        out.byte(0x28);
+        out.str(th.comm);
+        out.byte(0x29);
+      }
+      return true;
+    }
+    case K.MEMO: {
+      if (len > 4) return false;
+      const v = e.uint(i);
+      if (v === undefined) return false;
+      let m = memos.get(p);
+      if (m === undefined) memos.set(p, (m = new Map()));
+      const key = v * 8 + len;
+      let text = m.get(key);
+      if (text === undefined) {
+        text = renderParam(c.s, e, i, p, c.render);
+        if (m.size >= MEMO_MAX) m.clear();
+        m.set(key, text);
+      }
+      out.str(text);
+      return true;
+    }
+    case K.CHARBUF: {
+      const o = e.poffset(i);
+      out.cstr(e.buf, o, o + len);
+      return true;
+    }
+    case K.BYTEBUF: {
+      const o: RenderOpts = c.render;
+      if (o.bufFormat !== 'normal') return false;
+      writeEscapedBuffer(out, e.buf, e.poffset(i), len, o.bufLimit);
+      return true;
+    }
+  }
+  return false;
 }

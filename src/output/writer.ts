@@ -131,6 +131,48 @@ export class OutWriter {
     this.off += n;
   }
 
+  /** Appends src[start..start+n) with every byte outside printable ASCII shown as '.' (data buffers). */
+  bytesMapped(src: Uint8Array, start: number, n: number): void {
+    if (this.off + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) {
+        const copy = Buffer.allocUnsafe(n);
+        for (let i = 0; i < n; i++) {
+          const c = src[start + i]!;
+          copy[i] = c >= 0x20 && c <= 0x7e ? c : 0x2e;
+        }
+        this.writeAll(copy);
+        return;
+      }
+    }
+    const b = this.buf;
+    let o = this.off;
+    const end = start + n;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      b[o++] = c >= 0x20 && c <= 0x7e ? c : 0x2e;
+    }
+    this.off = o;
+  }
+
+  /** Appends src[start..) up to its first NUL or `end` (a C string inside an event). */
+  cstr(src: Uint8Array, start: number, end: number): void {
+    let e = start;
+    while (e < end && src[e] !== 0) e++;
+    const n = e - start;
+    if (this.off + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) {
+        this.writeAll(Buffer.from(src.subarray(start, e)));
+        return;
+      }
+    }
+    const b = this.buf;
+    let o = this.off;
+    for (let i = start; i < e; i++) b[o++] = src[i]!;
+    this.off = o;
+  }
+
   /** Ends a line: flushes when unbuffered, or when the batch is nearly full. */
   endLine(): void {
     this.byte(0x0a);

@@ -2,7 +2,7 @@
 // sysdig 0.29.3 reads. Each takes the block body and returns records; they run once per capture,
 // so clarity beats speed here. Every length is checked against the body before it is used.
 import { latin1 } from '../util/sanitize';
-import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawText, ThreadRecord, UserRecord } from './types';
+import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawText, ScapFdRecord, ThreadRecord, UserRecord } from './types';
 import { ipv4Str, ipv6Str } from '../util/net';
 
 export class BlockError extends Error {
@@ -13,25 +13,41 @@ export class BlockError extends Error {
 
 /** Bounds-checked little-endian cursor over a block body. */
 class Cur {
-  constructor(readonly b: Buffer, public p: number, readonly end: number) {}
+  /** end is moved to an entry's end while the entry is read (one cursor per block, not per entry) */
+  constructor(readonly b: Buffer, public p: number, public end: number) {}
   need(n: number, what: string): void {
     if (this.p + n > this.end) throw new BlockError(`truncated ${what}`, this.p);
   }
+  // bytes by hand once need() has checked the bounds: Buffer.read* would check them again
   u8(w = 'u8'): number { this.need(1, w); return this.b[this.p++]!; }
-  u16(w = 'u16'): number { this.need(2, w); const v = this.b.readUInt16LE(this.p); this.p += 2; return v; }
-  u32(w = 'u32'): number { this.need(4, w); const v = this.b.readUInt32LE(this.p); this.p += 4; return v; }
-  i32(w = 'i32'): number { this.need(4, w); const v = this.b.readInt32LE(this.p); this.p += 4; return v; }
+  u16(w = 'u16'): number {
+    this.need(2, w);
+    const b = this.b, p = this.p;
+    this.p = p + 2;
+    return b[p]! | (b[p + 1]! << 8);
+  }
+  u32(w = 'u32'): number {
+    this.need(4, w);
+    const v = this.lo32(this.p);
+    this.p += 4;
+    return v;
+  }
+  i32(w = 'i32'): number { return this.u32(w) | 0; }
   i64(w = 'i64'): number {
     this.need(8, w);
-    const v = this.b.readInt32LE(this.p + 4) * 4294967296 + this.b.readUInt32LE(this.p);
+    const v = (this.lo32(this.p + 4) | 0) * 4294967296 + this.lo32(this.p);
     this.p += 8;
     return v;
   }
   u64(w = 'u64'): number {
     this.need(8, w);
-    const v = this.b.readUInt32LE(this.p + 4) * 4294967296 + this.b.readUInt32LE(this.p);
+    const v = this.lo32(this.p + 4) * 4294967296 + this.lo32(this.p);
     this.p += 8;
     return v;
+  }
+  private lo32(p: number): number {
+    const b = this.b;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 16777216;
   }
   /** A length-prefixed string read as sinsp reads it: a C string, so it ends at the first NUL. */
   lstr(max: number, w: string): string {
@@ -101,8 +117,9 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
       const len = c.u32('process entry length');
       if (len < 4 || start + len > end) throw new BlockError(`process entry length ${len} out of bounds`, start);
       entryEnd = start + len;
+      c.end = entryEnd;
     }
-    const ec = ver >= 9 ? new Cur(b, c.p, entryEnd) : c;
+    const ec = c;
     const t: ThreadRecord = {
       tid: ec.i64('tid'), pid: ec.i64('pid'), ptid: ec.i64('ptid'),
       sid: -1, vpgid: -1, comm: '', exe: '', exepath: '', args: [], cwd: '', fdlimit: 0, flags: 0,
@@ -134,6 +151,7 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
       if (entryEnd - ec.p >= 4) t.loginuid = ec.i32();
       if (entryEnd - ec.p >= 1) t.exeWritable = ec.u8() !== 0;
       c.p = entryEnd;
+      c.end = end;
     }
     out(t);
   }
@@ -143,6 +161,17 @@ export function parseFdList(b: Buffer, p: number, end: number, v2: boolean): { t
   const c = new Cur(b, p, end);
   const tid = c.i64('fd list tid');
   const fds: FdRecord[] = [];
+  // socket bytes stay raw in a private copy of the body (the caller's buffer is reused)
+  let copy: Buffer | null = null;
+  /** keeps the entry's socket bytes, starting at `at`, after the checks the fields had when read one by one */
+  const keep = (r: ScapFdRecord, at: number): void => {
+    if (copy === null) {
+      copy = Buffer.allocUnsafe(end - p);
+      b.copy(copy, 0, p, end);
+    }
+    r.sock = copy;
+    r.sockAt = at - p;
+  };
   while (end - c.p >= 4) {
     const start = c.p;
     let entryEnd = end;
@@ -150,58 +179,54 @@ export function parseFdList(b: Buffer, p: number, end: number, v2: boolean): { t
       const len = c.u32('fd entry length');
       if (len < 4 || start + len > end) throw new BlockError(`fd entry length ${len} out of bounds`, start);
       entryEnd = start + len;
+      c.end = entryEnd;
     }
-    const ec = v2 ? new Cur(b, c.p, entryEnd) : c;
-    const fd = ec.i64('fd');
-    const ino = ec.u64('ino');
-    const type = ec.u8('fd type') as FdType;
-    const r: FdRecord = { fd, ino, type, name: '', openFlags: 0, dev: 0 };
+    const fd = c.i64('fd');
+    const ino = c.u64('ino');
+    const type = c.u8('fd type') as FdType;
+    const r = new ScapFdRecord(fd, ino, type);
     switch (type) {
-      case FdType.IPV4_SOCK: {
-        const at = ec.bytes(8, 'ipv4 tuple');
-        r.sip = ipv4Str(b, at); r.dip = ipv4Str(b, at + 4);
-        r.sport = ec.u16(); r.dport = ec.u16(); r.l4proto = ec.u8();
+      case FdType.IPV4_SOCK:
+        keep(r, c.bytes(8, 'ipv4 tuple'));
+        c.u16(); c.u16(); c.u8();
         break;
-      }
-      case FdType.IPV6_SOCK: {
-        const at = ec.bytes(32, 'ipv6 tuple');
-        r.sip = ipv6Str(b, at); r.dip = ipv6Str(b, at + 16);
-        r.sport = ec.u16(); r.dport = ec.u16(); r.l4proto = ec.u8();
+      case FdType.IPV6_SOCK:
+        keep(r, c.bytes(32, 'ipv6 tuple'));
+        c.u16(); c.u16(); c.u8();
         break;
-      }
-      case FdType.IPV4_SERVSOCK: {
-        const at = ec.bytes(4, 'ipv4 server address');
-        r.sip = ipv4Str(b, at); r.sport = ec.u16(); r.l4proto = ec.u8();
+      case FdType.IPV4_SERVSOCK:
+        keep(r, c.bytes(4, 'ipv4 server address'));
+        c.u16(); c.u8();
         break;
-      }
-      case FdType.IPV6_SERVSOCK: {
-        const at = ec.bytes(16, 'ipv6 server address');
-        r.sip = ipv6Str(b, at); r.sport = ec.u16(); r.l4proto = ec.u8();
+      case FdType.IPV6_SERVSOCK:
+        keep(r, c.bytes(16, 'ipv6 server address'));
+        c.u16(); c.u8();
         break;
-      }
       case FdType.UNIX_SOCK: {
-        const s = ec.bytes(16, 'unix endpoints');
-        r.usrc = b.readBigUInt64LE(s).toString(16);
-        r.udst = b.readBigUInt64LE(s + 8).toString(16);
+        keep(r, c.bytes(16, 'unix endpoints'));
         // libscap copies unix socket paths from /proc/net/unix with the line's newline
-        r.name = ec.lstr(1024, 'fd name').replace(/\n$/, '');
+        const name = c.lstr(1024, 'fd name');
+        r.name = name.endsWith('\n') ? name.slice(0, -1) : name;
         break;
       }
       case FdType.FILE_V2:
-        r.openFlags = ec.u32('open flags');
-        r.name = ec.lstr(1024, 'fd name');
-        if (entryEnd - ec.p >= 4 && v2) r.dev = ec.u32('dev');
+        r.openFlags = c.u32('open flags');
+        r.name = c.lstr(1024, 'fd name');
+        if (entryEnd - c.p >= 4 && v2) r.dev = c.u32('dev');
         break;
       case FdType.FILE: case FdType.DIRECTORY: case FdType.FIFO: case FdType.EVENT: case FdType.UNSUPPORTED:
       case FdType.SIGNALFD: case FdType.EVENTPOLL: case FdType.INOTIFY: case FdType.TIMERFD: case FdType.NETLINK:
-        r.name = ec.lstr(1024, 'fd name');
+        r.name = c.lstr(1024, 'fd name');
         break;
       case FdType.UNKNOWN:
         break;
       default:
         throw new BlockError(`wrong fd type ${type}`, start);
     }
-    if (v2) c.p = entryEnd;
+    if (v2) {
+      c.p = entryEnd;
+      c.end = end;
+    }
     fds.push(r);
   }
   return { tid, fds };

@@ -123,18 +123,19 @@ export class ScapParser {
   /** Parses every complete block in buf[start..]; returns where the first incomplete block starts. */
   private parseBlocks(buf: Buffer, start: number, bufBase: number): number {
     const end = buf.length;
+    const stats = this.stats;
     while (start + 8 <= end && !this.stopped) {
-      const btype = buf.readUInt32LE(start);
-      const blen = buf.readUInt32LE(start + 4);
-      const at = bufBase + start;
-      if (btype === BT.EV_V2 && this.phase === Phase.EVENTS && blen >= 12 && blen <= MAX_SMALL_BLOCK) {
-        // fast path: the common event block
+      const btype = u32(buf, start);
+      const blen = u32(buf, start + 4);
+      if (btype === BT.EV_V2 && this.phase === Phase.EVENTS && blen >= 12 + 26 && blen <= MAX_SMALL_BLOCK) {
+        // fast path: the common event block, with room for a v2 event header
         if (start + blen > end) break;
-        this.stats.blocks++;
-        this.event(buf, start, btype, blen, at);
+        stats.blocks++;
+        this.eventV2(buf, start, blen, bufBase + start);
         start += blen;
         continue;
       }
+      const at = bufBase + start;
       this.checkHeader(buf, start, at);
       if (start + blen > end) break; // wait for the rest of the block
       this.stats.blocks++;
@@ -210,6 +211,28 @@ export class ScapParser {
     // any other block type is skipped, as libscap does
   }
 
+  /** event() for EV_V2 blocks in the events phase whose length has room for the header */
+  private eventV2(buf: Buffer, p: number, blen: number, at: number): void {
+    const off = p + 10;
+    const len = u32(buf, off + 16);
+    if (len < 26 || len > blen - 10) {
+      this.event(buf, p, BT.EV_V2, blen, at); // reports the damage
+      return;
+    }
+    const type = buf[off + 20]! | (buf[off + 21]! << 8);
+    if (type >= EVENT_MAX) {
+      this.stats.unknownEvents++;
+      return;
+    }
+    const ev = this.ev;
+    ev.set(buf, off, 26, buf[p + 8]! | (buf[p + 9]! << 8), 0, -1);
+    if (!ev.wellFormed()) this.fail(`event ${EVENTS[type]!.name} (type ${type}) has parameter lengths beyond its end`, at);
+    ev.num = ++this.num;
+    ev.fileOffset = at;
+    this.stats.events++;
+    if (this.sink.onEvent(ev) === false) this.stopped = true;
+  }
+
   private event(buf: Buffer, p: number, btype: number, blen: number, at: number): void {
     if (this.phase === Phase.SHB) this.fail('event block before section header', at);
     this.phase = Phase.EVENTS;
@@ -239,6 +262,11 @@ export class ScapParser {
     this.stats.events++;
     if (this.sink.onEvent(ev) === false) this.stopped = true;
   }
+}
+
+/** little-endian u32 by hand: the caller has checked the bounds */
+function u32(b: Buffer, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 16777216;
 }
 
 function isEventBlock(t: number): boolean {

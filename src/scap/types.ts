@@ -1,4 +1,5 @@
 // Records decoded from .scap metadata blocks. Strings are latin1 byte strings (see ScapEvent.str).
+import { ipv4Str, ipv6Str } from '../util/net';
 
 export interface MachineInfo {
   numCpus: number;
@@ -69,6 +70,78 @@ export interface FdRecord {
   /** unix sockets: endpoints as hex text */
   usrc?: string;
   udst?: string;
+}
+
+/**
+ * An fd-list entry read from a capture. The socket part stays the entry's bytes (in a private copy
+ * of its block) — which is the layout of sinsp's socket union, so state can copy it as is — and
+ * becomes text only when someone reads sip/dip/usrc/udst (a rewrite with -w; most replays never do).
+ */
+export class ScapFdRecord implements FdRecord {
+  name = '';
+  openFlags = 0;
+  dev = 0;
+  /** the socket bytes of this entry (IPv4/IPv6 tuple or server address, unix endpoints), or null */
+  sock: Buffer | null = null;
+  sockAt = 0;
+
+  constructor(public fd: number, public ino: number, public type: FdType) {}
+
+  private get v6(): boolean {
+    return this.type === FdType.IPV6_SOCK || this.type === FdType.IPV6_SERVSOCK;
+  }
+  private get tuple(): boolean {
+    return this.type === FdType.IPV4_SOCK || this.type === FdType.IPV6_SOCK;
+  }
+  private get ip(): boolean {
+    return this.sock !== null && this.type >= FdType.IPV4_SOCK && this.type <= FdType.IPV6_SERVSOCK;
+  }
+  get sip(): string | undefined {
+    if (!this.ip) return undefined;
+    return this.v6 ? ipv6Str(this.sock!, this.sockAt) : ipv4Str(this.sock!, this.sockAt);
+  }
+  get dip(): string | undefined {
+    if (!this.ip || !this.tuple) return undefined;
+    return this.v6 ? ipv6Str(this.sock!, this.sockAt + 16) : ipv4Str(this.sock!, this.sockAt + 4);
+  }
+  /** byte offset of the source port in the entry: after the address(es) */
+  private get portAt(): number {
+    return this.sockAt + (this.v6 ? 16 : 4) * (this.tuple ? 2 : 1);
+  }
+  get sport(): number | undefined {
+    return this.ip ? this.sock!.readUInt16LE(this.portAt) : undefined;
+  }
+  get dport(): number | undefined {
+    return this.ip && this.tuple ? this.sock!.readUInt16LE(this.portAt + 2) : undefined;
+  }
+  get l4proto(): number | undefined {
+    return this.ip ? this.sock![this.portAt + (this.tuple ? 4 : 2)] : undefined;
+  }
+  get usrc(): string | undefined {
+    return this.sock !== null && this.type === FdType.UNIX_SOCK ? hex64(this.sock, this.sockAt) : undefined;
+  }
+  get udst(): string | undefined {
+    return this.sock !== null && this.type === FdType.UNIX_SOCK ? hex64(this.sock, this.sockAt + 8) : undefined;
+  }
+}
+
+/** A little-endian u64 as lower-case hex without leading zeros (what %lx prints), without BigInt. */
+function hex64(b: Buffer, o: number): string {
+  const lo = b.readUInt32LE(o);
+  const hi = b.readUInt32LE(o + 4);
+  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
+
+/**
+ * Copies an fd record's socket bytes into `dst` (sinsp's socket union layout, which is the capture's
+ * own) when the record still has them; false for records that only have text (live, rewrites).
+ */
+export function copySockBytes(r: FdRecord, dst: Buffer, n: number): boolean {
+  if (!(r instanceof ScapFdRecord) || r.sock === null) return false;
+  const src = r.sock;
+  const at = r.sockAt;
+  for (let i = 0; i < n; i++) dst[i] = src[at + i]!; // a few bytes: cheaper than Buffer#copy's checks
+  return true;
 }
 
 export interface InterfaceRecord {

@@ -1,6 +1,7 @@
-// Runs captures through the shared EventProcessor into a consumer: the collection half of the UI
-// and of --snapshot. Abortable (the UI restarts collection when the view or filter changes) and
-// asynchronous (the reader yields between chunks, so the UI stays responsive).
+// Runs captures through the shared EventProcessor into a consumer, from the start to the end: the
+// collection of --snapshot. (The UI collects with replay jobs that can start at a checkpoint in
+// the middle of a capture: src/snapshot/replay-job.ts.) Abortable and asynchronous (the reader
+// yields between chunks).
 import { EventProcessor } from '../pipeline/processor';
 import { readCapture } from '../scap/reader';
 import { EventCtx } from '../fields/context';

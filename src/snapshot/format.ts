@@ -54,22 +54,25 @@ export function fitCell(text: string, col: ColumnDef, width: number): string {
 
 /**
  * Column widths for a total width: each column gets its own width, the last one takes what is
- * left; when that is too wide, the widest text columns shrink (down to 8) until the row fits.
+ * left; when that is too wide, the widest text columns shrink (down to 8, or their minWidth) until
+ * the row fits; what still does not fit is cut off at the right edge.
  */
 export function layoutColumns(cols: readonly ColumnDef[], total: number): number[] {
   const w = cols.map((c) => Math.max(c.width, c.name.length));
   if (w.length === 0) return w;
   const sum = () => w.reduce((a, b) => a + b, 0) + w.length - 1;
   const last = w.length - 1;
+  const floor = (i: number) => Math.min(w[i]!, Math.max(8, cols[i]!.minWidth ?? 8));
   if (sum() < total) w[last] = w[last]! + (total - sum());
   while (sum() > total) {
     let best = -1;
     for (let i = 0; i < w.length; i++) {
-      if (cols[i]!.format !== 'text' || w[i]! <= 8) continue;
+      if (cols[i]!.format !== 'text' || w[i]! <= floor(i)) continue;
       if (best < 0 || w[i]! > w[best]! || (w[i] === w[best] && i === last)) best = i;
     }
-    if (best < 0) break;
-    w[best] = Math.max(8, w[best]! - Math.max(1, Math.min(sum() - total, w[best]! - 8)));
+    if (best < 0) break; // nothing shrinks further: the columns past the edge are cut off
+    const f = floor(best);
+    w[best] = Math.max(f, w[best]! - Math.max(1, Math.min(sum() - total, w[best]! - f)));
   }
   return w;
 }

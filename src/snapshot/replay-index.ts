@@ -4,30 +4,28 @@
 //     event times of the capture, not the view), and whether the end of the capture was reached;
 //   - checkpoints: at some interval boundaries, where the first event of the interval is (file,
 //     byte offset of its block, evt.num) and a copy of the state engine's tables just before it.
-// A replay job (runJob) starts at the start of the capture or at a checkpoint: it seeks to the
-// block, restores the tables and feeds an aggregator that resumes at that interval, so its
-// snapshots are the ones a replay from the start would publish (test/ui-resume.test.ts checks
-// that, view by view).
+// A replay job (src/snapshot/replay-job.ts) starts at the start of the capture or at a checkpoint:
+// it seeks to the block, restores the tables and feeds an aggregator that resumes at that
+// interval, so its snapshots are the ones a replay from the start would publish
+// (test/ui-resume.test.ts checks that, view by view).
 //
-// Why checkpoints rather than keeping decoded events in memory: the state copy is small (it grows
-// with threads and open fds, not with events: ~50 KB for the 1.1 M-event bench file, 131 threads)
-// while a window of decoded events big enough to matter would be hundreds of MB. Measured on the
-// bench file (113 MiB, 1.1 M events): a full pass takes ~1.8 s; resuming from a checkpoint reads
-// only the bytes from the checkpoint to the interval wanted.
+// Why checkpoints rather than keeping decoded events in memory: a state copy grows with threads
+// and open fds, not with events (~160 KB for the 131 threads of the 1.1 M-event bench file), while
+// a window of decoded events long enough to step back through would be hundreds of MB. Measured
+// on a generated 105 MiB capture (test/trace-gen.ts writeBusyTrace, 480 s: 1.15 M events, 480
+// one-second intervals): 95 checkpoints, 512 KB in all; a drill-down at interval 400 showed
+// after 21 ms having read 1 MiB, against 736 ms and 92 MB when re-reading from the start. (In
+// the bench file of concatenated captures 749 K events fall into its last interval, because the
+// later sections go back in time: a query on that interval has to read them whatever the method.)
 //
 // Memory: checkpoints are taken at most every `minGapBytes` of capture (1 MiB) and their copies
 // together stay under `budgetBytes` (32 MiB): past it, every other checkpoint is dropped and the
 // gap doubled, so a long capture ends up with evenly spread checkpoints. Gzip captures cannot be
 // seeked: a job resuming in one inflates (and drops) the bytes before its checkpoint, but still
-// skips parsing them and rebuilding the state.
+// skips parsing them and rebuilding the state. With the snapshot pool's budget (64 MiB, store.ts),
+// what replay collection keeps in memory stays under ~100 MB whatever the size of the capture.
 import * as fs from 'node:fs';
-import { EventProcessor } from '../pipeline/processor';
-import { EVENTS } from '../events/table';
-import { ScapParser, openCaptureStream } from '../scap/reader';
-import { ScapError } from '../scap/types';
-import { EventCtx } from '../fields/context';
-import { EngineCopy, restoreEngine, saveEngine } from '../state/checkpoint';
-import { Aggregator, AggregatorOpts } from './aggregator';
+import { EngineCopy } from '../state/checkpoint';
 import { Snapshot } from './types';
 
 export interface Checkpoint {
@@ -49,22 +47,6 @@ export interface IndexOpts {
   /** at least this many bytes of capture between two checkpoints (doubles when the budget is hit) */
   minGapBytes?: number;
 }
-
-const CHUNK = 1 << 20;
-/** events the processor hands to consumers (internal ones are parsed for state only) */
-const SHOWN: boolean[] = EVENTS.map((i) => i.categoryId !== 'INTERNAL');
-/** a synthetic section header: puts a parser in a state where event blocks are accepted */
-const SHB = (() => {
-  const b = Buffer.alloc(28);
-  b.writeUInt32LE(0x0a0d0d0a, 0);
-  b.writeUInt32LE(28, 4);
-  b.writeUInt32LE(0x1a2b3c4d, 8);
-  b.writeUInt16LE(1, 12);
-  b.writeUInt16LE(2, 14);
-  b.writeBigInt64LE(-1n, 16);
-  b.writeUInt32LE(28, 24);
-  return b;
-})();
 
 export class ReplayIndex {
   readonly checkpoints: Checkpoint[] = [];
@@ -182,168 +164,6 @@ export class ReplayIndex {
   }
 }
 
-export interface Abort {
-  aborted: boolean;
-}
-
-export interface JobOpts {
-  /** where to start: a checkpoint, or null for the start of the capture */
-  from: Checkpoint | null;
-  /** the query (view, filters) and the published snapshots; return false to stop the job */
-  agg: Omit<AggregatorOpts, 'onSnapshot' | 'resume' | 'intervalNs'>;
-  onSnapshot(s: Snapshot): boolean | void;
-  /** every event, with the interval it was counted in (dig/echo); return false to stop */
-  tap?(c: EventCtx, index: number): boolean | void;
-  abort: Abort;
-}
-
-export interface JobResult {
-  /** the job read to the end of the last capture (not stopped, not aborted) */
-  ended: boolean;
-  agg: Aggregator;
-}
-
-/** Runs one query over the captures from `o.from`, recording timeline and checkpoints on the way. */
-export async function runJob(ix: ReplayIndex, o: JobOpts): Promise<JobResult> {
-  const me = { next: o.from ? o.from.index : 0 };
-  ix.track(me, true);
-  try {
-    return await replay(ix, o, me);
-  } finally {
-    ix.track(me, false);
-  }
-}
-
-async function replay(ix: ReplayIndex, o: JobOpts, me: { next: number }): Promise<JobResult> {
-  const iv = ix.intervalNs;
-  let stop = false;
-  let published = false;
-  const agg = new Aggregator({
-    ...o.agg,
-    intervalNs: iv,
-    resume: o.from ? { index: o.from.index, startNs: o.from.startNs } : undefined,
-    onSnapshot: (s) => {
-      published = true;
-      me.next = s.index + 1;
-      ix.note(s);
-      if (o.onSnapshot(s) === false) stop = true;
-    },
-  });
-  const from = o.from;
-  let lastCtx: EventCtx | null = null;
-  let pos = agg.position;
-  let skipped = -1;
-  for (let fi = from ? from.file : 0; fi < ix.files.length && !stop && !o.abort.aborted; fi++) {
-    const file = ix.files[fi]!;
-    const proc = new EventProcessor({ filter: null }, (c) => {
-      if (o.abort.aborted || stop) return false;
-      agg.consume(c);
-      if (o.tap && o.tap(c, agg.position.index) === false) stop = true;
-      return !stop;
-    });
-    proc.ctx.render = { bufFormat: 'normal', bufLimit: 80 };
-    lastCtx = proc.ctx;
-    const resumeHere = from !== null && fi === from.file;
-    const numBase = resumeHere ? from.num : 0;
-    const offBase = resumeHere ? from.offset - SHB.length : 0;
-    const inner = proc.engine.metadataSink((e) => {
-      if (resumeHere) {
-        e.num += numBase;
-        e.fileOffset += offBase;
-      }
-      // a checkpoint goes before the event that opens a new interval (state as it was before it)
-      // (internal and state-only events never reach the aggregator: they cannot open an interval)
-      let copy: EngineCopy | null = null;
-      const num = e.num - 1;
-      const captured = proc.captured;
-      if (iv > 0 && pos.startNs >= 0 && e.tsNum >= pos.startNs + iv && SHOWN[e.type] && !(e.dumpFlags & 1)
-        && pos.index !== skipped && ix.wants(pos.index + 1, fi, e.fileOffset)) copy = saveEngine(proc.engine);
-      const offset = e.fileOffset;
-      const r = proc.handle(e);
-      if (published || pos.startNs < 0) {
-        const before = pos.index;
-        pos = agg.position;
-        if (copy && pos.index > before) ix.add({ index: pos.index, startNs: pos.startNs, file: fi, offset, num, captured, state: copy });
-        copy = null;
-        published = false;
-      }
-      if (copy) skipped = pos.index; // the event did not open the interval after all: no checkpoint at this boundary
-      return r;
-    }, () => proc.newSection());
-    const parser = new ScapParser(inner, file);
-    if (resumeHere) {
-      parser.push(SHB); // the sink resets the (empty) engine for this section header…
-      restoreEngine(proc.engine, from.state); // …then the tables come back as they were
-      proc.captured = from.captured;
-      (proc as unknown as { leading: boolean }).leading = false;
-    }
-    await readInto(ix, file, resumeHere ? from.offset : 0, parser, o.abort, () => stop);
-    if (o.abort.aborted || stop) break;
-    if (!parser.isStopped) parser.end();
-    if (proc.isStopped) stop = true;
-  }
-  const ended = !stop && !o.abort.aborted;
-  if (ended) {
-    agg.finish(lastCtx);
-    ix.complete = true;
-  }
-  return { ended, agg };
-}
-
-/** Feeds `file` from byte `offset` to the parser, 1 MiB at a time, yielding to the event loop in between. */
-async function readInto(ix: ReplayIndex, file: string, offset: number, parser: ScapParser, abort: Abort, stopped: () => boolean): Promise<void> {
-  let fd: number;
-  let gz = false;
-  try {
-    fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(2);
-    gz = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } catch (e) {
-    throw new ScapError(ioMessage(e), file, 0);
-  }
-  const idle = () => new Promise<void>((r) => setImmediate(r));
-  if (gz) {
-    fs.closeSync(fd);
-    const stream = openCaptureStream(file, CHUNK);
-    let skip = offset;
-    try {
-      for await (const c of stream) {
-        let chunk = c as Buffer;
-        ix.bytesRead += chunk.length; // inflated bytes: what a gzip capture costs to get through
-        if (skip > 0) {
-          const n = Math.min(skip, chunk.length);
-          skip -= n;
-          chunk = chunk.subarray(n);
-          if (!chunk.length) continue;
-        }
-        if (!parser.push(chunk) || abort.aborted || stopped()) break;
-        await idle();
-      }
-    } finally {
-      (stream as unknown as { destroy?: () => void }).destroy?.();
-    }
-    return;
-  }
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let at = offset;
-  try {
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK, at);
-      if (n <= 0) break;
-      at += n;
-      ix.bytesRead += n;
-      if (!parser.push(n === CHUNK ? buf : buf.subarray(0, n)) || abort.aborted || stopped()) break;
-      await idle();
-      if (abort.aborted || stopped()) break;
-    }
-  } catch (e) {
-    if (e instanceof ScapError) throw e;
-    throw new ScapError(ioMessage(e), file, at);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** Bytes of the capture stream: the file size, or for gzip the inflated size its trailer records. */
 function streamSize(file: string): number {
   try {
@@ -359,15 +179,5 @@ function streamSize(file: string): number {
     }
   } catch {
     return 0; // reported when read
-  }
-}
-
-function ioMessage(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    default: return err?.message ?? String(e);
   }
 }

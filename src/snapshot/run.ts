@@ -3,7 +3,7 @@
 // first interval of that length. Deterministic: event time only, never wall-clock time.
 import * as path from 'node:path';
 import { CliOptions, UsageError } from '../cli/options';
-import { findView, VIEWS } from '../views';
+import { findView, showWireColumns, VIEWS } from '../views';
 import { collectSnapshots } from './collect';
 import { renderFrame } from './format';
 import { snapshotJson } from './export';
@@ -15,6 +15,7 @@ function delayGiven(argv: readonly string[]): boolean {
 }
 
 export async function runSnapshot(o: CliOptions, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  showWireColumns(o.read.length === 0 && o.pcapStats);
   const view = findView(o.snapshot ?? '');
   if (!view) throw new UsageError(`unknown view '${o.snapshot}': use one of ${VIEWS.map((v) => v.id).join(', ')}`);
   // live (no -r): one interval of live events, with the wire counters when packets can be captured

@@ -10,7 +10,8 @@
 // again when the cursor comes back to them.
 import { ViewDef } from '../views/types';
 import { Aggregator } from './aggregator';
-import { Abort, Checkpoint, ReplayIndex, runJob } from './replay-index';
+import { Checkpoint, ReplayIndex } from './replay-index';
+import { Abort, runJob } from './replay-job';
 import { DrillStep, Snapshot } from './types';
 import { FilterError } from '../filter';
 

@@ -106,9 +106,11 @@ export class UiApp {
     return findView(this.st.viewId)!;
   }
 
-  /** the snapshot under the time cursor (undefined while it is being collected) */
+  /** the snapshot under the time cursor (undefined while it is being collected, or while the
+   *  collection of a newly chosen view has not started: never rows of one view under another's header) */
   get snap(): Snapshot | undefined {
-    return this.src.get(this.cursor);
+    const s = this.src.get(this.cursor);
+    return s && s.viewId === this.st.viewId ? s : undefined;
   }
 
   run(): Promise<number> {

@@ -22,6 +22,7 @@ export async function runUi(o: CliOptions): Promise<number> {
       return 1;
     }
   }
+  (await import('../views')).showWireColumns(o.read.length === 0 && o.pcapStats);
   const { UiApp } = await import('./app');
   return new UiApp(o).run();
 }

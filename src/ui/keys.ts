@@ -24,6 +24,12 @@ export function onKey(app: UiApp, ch: string | undefined, key: Key): void {
     const c = seq[1]!;
     return onKey(app, c, { ...key, meta: false, full: key.name, sequence: c });
   }
+  // the same with a function or cursor key after the Esc ("\x1b\x1b[18~": blessed reports F7 alone)
+  if (seq.length > 2 && seq.startsWith('\x1b\x1b')) {
+    onKey(app, undefined, { name: 'escape', full: 'escape', sequence: '\x1b' } as Key);
+    if (app.destroyed) return;
+    return onKey(app, ch, { ...key, meta: false, full: key.name, sequence: seq.slice(1) });
+  }
   switch (app.mode) {
     case 'filter':
     case 'search':

@@ -7,9 +7,12 @@
 // keys waiting for hundreds of ms under load. Events are processed for at most SLICE_MS at a
 // time; what is left of a batch is queued (references into the batch buffer, which the capture
 // never reuses) and processed in later slices, with the event loop (keys, timers, drawing) running
-// in between. Past QUEUE_MAX_BYTES of queued batches the UI is behind for good: the queue is then
-// processed at once, which slows the capture down to what the UI can take (the ring buffer drops
-// the excess, and the header shows the drops). bench/ui.ts measures the key-to-redraw latency.
+// in between. The capture delivers up to 16 queued batches in one go, so the queue absorbs such
+// bursts (QUEUE_MAX_BYTES, 32 MiB, about half a second of events at the rates bench/ui.ts drives).
+// Past that the UI is behind for good (the machine cannot give it the CPU the event rate needs):
+// new events are dropped and counted with the ring buffer's drops in the header, as the kernel
+// would drop them if the UI stopped reading; processing them instead would block the keys for as
+// long as the UI is behind. bench/ui.ts measures the key-to-redraw latency.
 import { CliOptions } from '../cli/options';
 import { EventProcessor } from '../pipeline/processor';
 import { EventCtx } from '../fields/context';
@@ -18,7 +21,7 @@ import { captureLive, LiveResult } from '../live/source';
 import { withBackgroundPackets } from '../net/live';
 
 const SLICE_MS = 4;
-const QUEUE_MAX_BYTES = 8 << 20;
+const QUEUE_MAX_BYTES = 32 << 20;
 
 export class LiveFeed {
   /** receives every event (the UI's current aggregator) */
@@ -28,14 +31,17 @@ export class LiveFeed {
   /** after each batch of events */
   afterBatch: (() => void) | null = null;
   lastCtx: EventCtx | null = null;
-  drops = 0;
+  /** events the ring buffer dropped, and events dropped here because the UI fell too far behind */
+  ringDrops = 0;
+  uiDrops = 0;
   events = 0;
   private stopped = false;
   done: Promise<LiveResult | null> = Promise.resolve(null);
-  // deferred events: batch buffer, then offset, cpu and evt.num of each event (flat)
-  private readonly qBufs: Buffer[] = [];
+  // deferred events: the batch buffer of each, then its offset, cpu and evt.num (flat)
+  private qBufs: Buffer[] = [];
   private qEvents: number[] = [];
   private qHead = 0;
+  /** bytes of the batches that still have queued events */
   private qBytes = 0;
   private lastBuf: Buffer | null = null;
   private sliceStart = -1;
@@ -43,22 +49,30 @@ export class LiveFeed {
   private readonly ev = new ScapEvent();
   private proc: EventProcessor | null = null;
 
+  get drops(): number {
+    return this.ringDrops + this.uiDrops;
+  }
+
   /** events queued for a later slice */
   get queued(): number {
-    return (this.qEvents.length - this.qHead) / 4;
+    return this.qBufs.length - this.qHead;
   }
 
   /** One event from the capture: processed now, or queued when this slice has used its time. */
   private handle(ev: ScapEvent): boolean {
     if (this.stopped) return false;
     if (this.sliceStart < 0) this.sliceStart = performance.now();
-    if (this.qHead < this.qEvents.length || performance.now() - this.sliceStart > SLICE_MS) {
+    if (this.qHead < this.qBufs.length || performance.now() - this.sliceStart > SLICE_MS) {
+      if (this.qBytes > QUEUE_MAX_BYTES) {
+        this.uiDrops++;
+        return true;
+      }
       if (ev.buf !== this.lastBuf) {
         this.lastBuf = ev.buf;
-        this.qBufs.push(ev.buf);
         this.qBytes += ev.buf.length;
       }
-      this.qEvents.push(this.qBufs.length - 1, ev.off, ev.cpu, ev.num);
+      this.qBufs.push(ev.buf);
+      this.qEvents.push(ev.off, ev.cpu, ev.num);
       return true;
     }
     return this.proc!.handle(ev) !== false && !this.stopped;
@@ -67,8 +81,7 @@ export class LiveFeed {
   /** End of a batch from the capture: the next one starts a new slice; queued events go on later. */
   private batchDone(): void {
     this.sliceStart = -1;
-    if (this.qBytes > QUEUE_MAX_BYTES) this.drain(Infinity);
-    else if (this.queued && !this.draining) {
+    if (this.queued && !this.draining) {
       this.draining = true;
       setImmediate(() => this.drain(SLICE_MS));
     }
@@ -78,27 +91,35 @@ export class LiveFeed {
   /** Processes queued events for up to `ms`; schedules itself again while some are left. */
   private drain(ms: number): void {
     const t0 = performance.now();
+    const bufs = this.qBufs;
     const q = this.qEvents;
     const ev = this.ev;
     const proc = this.proc!;
     let n = 0;
-    while (this.qHead < q.length && !this.stopped) {
-      const h = this.qHead;
-      ev.set(this.qBufs[q[h]!]!, q[h + 1]!, 26, q[h + 2]!, 0);
-      ev.num = q[h + 3]!;
-      this.qHead = h + 4;
+    while (this.qHead < bufs.length && !this.stopped) {
+      const h = this.qHead++;
+      const buf = bufs[h]!;
+      ev.set(buf, q[3 * h]!, 26, q[3 * h + 1]!, 0);
+      ev.num = q[3 * h + 2]!;
       proc.handle(ev);
+      if (bufs[h + 1] !== buf) this.qBytes -= buf.length; // the last event of its batch
       if ((++n & 255) === 0 && performance.now() - t0 > ms) break;
     }
-    if (this.qHead >= q.length || this.stopped) {
+    if (this.qHead >= bufs.length || this.stopped) {
       // all done: drop the references to the batches
+      this.qBufs = [];
       this.qEvents = [];
       this.qHead = 0;
-      this.qBufs.length = 0;
       this.qBytes = 0;
       this.lastBuf = null;
       this.draining = false;
       return;
+    }
+    if (this.qHead > 100_000) {
+      // never empty under steady load: let go of what was processed
+      this.qBufs = bufs.slice(this.qHead);
+      this.qEvents = q.slice(3 * this.qHead);
+      this.qHead = 0;
     }
     this.draining = true;
     setImmediate(() => this.drain(SLICE_MS));
@@ -127,7 +148,7 @@ export class LiveFeed {
         handle: (ev) => this.handle(ev),
         afterBatch: () => this.batchDone(),
         tick: (st) => {
-          this.drops = st.drops;
+          this.ringDrops = st.drops;
         },
       },
       { warnDrops: false },

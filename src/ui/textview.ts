@@ -8,7 +8,7 @@ import { compileFilter } from '../filter';
 import { EventCtx } from '../fields/context';
 import { viewRegistry } from '../snapshot/fields';
 import { completeFilter } from '../snapshot/filter';
-import { runJob } from '../snapshot/replay-index';
+import { runJob } from '../snapshot/replay-job';
 import { SnapRow } from '../snapshot/types';
 import type { UiApp } from './app';
 import { render } from './render';

@@ -19,7 +19,7 @@ const view: ViewDef = {
     { name: 'IOPS', field: 'evt.count', agg: 'rate', width: 7, format: 'rate' },
     { name: 'CONNS', field: 'fd.name', agg: 'distinct', width: 6, format: 'num' },
     { name: 'ID', field: 'container.id', agg: 'last', width: 13, format: 'text' },
-    { name: 'CONTAINER', field: 'container.name', agg: 'last', width: 20, format: 'text' },
+    { name: 'CONTAINER', field: 'container.name', agg: 'last', width: 20, minWidth: 16, format: 'text' },
   ],
   sortCol: 7, // IOPS
   drilldown: 'connections',

@@ -26,10 +26,36 @@ export const VIEWS: readonly ViewDef[] = [
   errors, procsErrors, containersErrors, containerNet, netProcs, pageFaults, spyUsers, slowIo,
 ].sort((a, b) => a.name.localeCompare(b.name));
 
+let wireShown = false;
+const withoutWire = new Map<ViewDef, ViewDef>();
+
+/**
+ * Packet-counter columns (`wire`) show only while packets are counted (live, pcap stats on): a
+ * replay or a syscall-only session would give them empty cells and push the names off an 80-column
+ * screen. Decided once per session, before any view is looked up.
+ */
+export function showWireColumns(on: boolean): void {
+  wireShown = on;
+}
+
+/** The view as this session shows it: without its wire columns when packets are not counted. */
+function present(v: ViewDef): ViewDef {
+  if (wireShown || !v.columns.some((c) => c.wire)) return v;
+  let s = withoutWire.get(v);
+  if (!s) {
+    const columns = v.columns.filter((c) => !c.wire);
+    const sortCol = columns.indexOf(v.columns[v.sortCol]!);
+    s = { ...v, columns, sortCol: sortCol >= 0 ? sortCol : 0 };
+    withoutWire.set(v, s);
+  }
+  return s;
+}
+
 /** Looks a view up by id or (case-insensitive) name. */
 export function findView(idOrName: string): ViewDef | undefined {
   const s = idOrName.trim().toLowerCase();
-  return VIEWS.find((v) => v.id === s) ?? VIEWS.find((v) => v.name.toLowerCase() === s);
+  const v = VIEWS.find((x) => x.id === s) ?? VIEWS.find((x) => x.name.toLowerCase() === s);
+  return v && present(v);
 }
 
 export function viewIds(): string[] {

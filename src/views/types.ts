@@ -23,6 +23,8 @@ export interface ColumnDef {
   groupAgg?: Agg;
   /** column width in characters; the last text column takes the remaining width */
   width: number;
+  /** narrowest a text column may shrink to on a small screen (default 8): names users must read */
+  minWidth?: number;
   format?: CellFormat;
   description?: string;
   /**

@@ -1,6 +1,6 @@
 // Fd lists from a capture's process table, loaded as sinsp loads them (add_fd_from_scap), and the
 // direction fix sinsp applies to their sockets once every list is in (fix_sockets_coming_from_proc).
-import { FdRecord, FdType } from '../../scap/types';
+import { copySockBytes, FdRecord, FdType } from '../../scap/types';
 import { FdInfo } from '../fdinfo';
 import { CL, ThreadInfo } from '../thread';
 import { SOCK_LEN, swapAddresses, syncView } from '../sockets';
@@ -36,6 +36,7 @@ export function loadFdList(t: ThreadInfo, list: FdRecord[], serverPorts: Set<num
     let wrote = true;
     switch (r.type) {
       case FdType.IPV4_SOCK:
+        if (copySockBytes(r, scratch, 13)) break; // a capture's bytes are already in this layout
         putIp(scratch, 0, r.sip, false); putIp(scratch, 4, r.dip, false);
         scratch.writeUInt16LE(r.sport ?? 0, 8); scratch.writeUInt16LE(r.dport ?? 0, 10); scratch[12] = r.l4proto ?? 0;
         break;
@@ -62,7 +63,7 @@ export function loadFdList(t: ThreadInfo, list: FdRecord[], serverPorts: Set<num
         serverPorts.add(r.sport ?? 0);
         break;
       case FdType.UNIX_SOCK:
-        putU64(scratch, 0, r.usrc); putU64(scratch, 8, r.udst);
+        if (!copySockBytes(r, scratch, 16)) { putU64(scratch, 0, r.usrc); putU64(scratch, 8, r.udst); }
         f.role = r.name === '' ? 2 : 1;
         break;
       default:
