@@ -21,8 +21,19 @@ export interface SnapSource {
   readonly drillNumeric: boolean;
 }
 
-/** live mode keeps this many intervals for stepping back */
+/** live mode keeps this many intervals for stepping back, within LIVE_BUDGET bytes */
 export const LIVE_KEEP = 600;
+export const LIVE_BUDGET = 16 << 20;
+
+/** Rough heap size of a snapshot: per row its object, cell array, boxed numbers and strings. */
+function snapshotBytes(s: Snapshot): number {
+  let n = 512;
+  for (const r of s.rows) {
+    n += 96 + 2 * r.key.length;
+    for (const c of r.cells) n += typeof c === 'string' ? 32 + c.length : 24;
+  }
+  return n;
+}
 
 export class ListStore implements SnapSource {
   error = '';
@@ -50,10 +61,33 @@ export class ListStore implements SnapSource {
   }
 
   /** Appends; drops the oldest past `keep`. Returns how many were dropped. */
-  push(s: Snapshot, keep: number): number {
+  /** estimated bytes of the kept snapshots, one entry per snapshot */
+  private bytes = 0;
+  private sizes: number[] | null = null;
+
+  /**
+   * Keeps at most `keep` snapshots and at most `budget` bytes of them (estimated), dropping the
+   * oldest: a busy host has hundreds of rows per interval, and the history, not the capture, was
+   * what made a live UI's RSS climb for its first twenty minutes.
+   */
+  push(s: Snapshot, keep: number, budget = LIVE_BUDGET): number {
+    if (!this.sizes) {
+      this.sizes = this.snaps.map(snapshotBytes);
+      this.bytes = this.sizes.reduce((x, y) => x + y, 0);
+    }
+    const size = snapshotBytes(s);
     this.snaps.push(s);
-    const over = this.snaps.length - keep;
-    if (over > 0) this.snaps.splice(0, over);
-    return Math.max(0, over);
+    this.sizes.push(size);
+    this.bytes += size;
+    let over = 0;
+    while (this.snaps.length - over > 1 && (this.snaps.length - over > keep || this.bytes > budget)) {
+      this.bytes -= this.sizes[over]!;
+      over++;
+    }
+    if (over > 0) {
+      this.snaps.splice(0, over);
+      this.sizes.splice(0, over);
+    }
+    return over;
   }
 }
