@@ -73,9 +73,11 @@ test('every print path on a terminal escapes captured control bytes', { skip: ne
   try {
     const cap = path.join(dir, 'evil.scap');
     evilCapture(cap);
-    const modes: string[][] = [[], ['-A'], ['-X'], ['-x'], ['-j'], ['-v'], ['-p', '%proc.name %evt.buffer %evt.arg.data'], ['-pc']];
+    const modes: string[][] = [[], ['-A'], ['-X'], ['-x'], ['-j'], ['-v'], ['-p', '%proc.name %evt.buffer %evt.arg.data'], ['-pc'],
+      // chisel text output: raw buffers (echo_fds, stdout) and a table of process names
+      ['-c', 'echo_fds'], ['-c', 'stdout'], ['-c', 'topprocs_file']];
     for (const m of modes) {
-      const cmd = [process.execPath, TSDIG, '-r', cap, '--print-events', ...m].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const cmd = [process.execPath, TSDIG, '-r', cap, ...(m[0] === '-c' ? [] : ['--print-events']), ...m].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
       const r = run('script', ['-qec', cmd, '/dev/null']);
       assert.equal(r.status, 0, `${m.join(' ')}: ${r.stderr}`);
       assert.ok(r.stdout.length > 0, `${m.join(' ')}: no output`);
