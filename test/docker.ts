@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { haveCmd } from './helpers';
+import { haveCmd, needs } from './helpers';
 
 export const TEST_IMAGE = 'tsdig-busybox:test';
 const SOCK = '/var/run/docker.sock';
@@ -67,4 +67,15 @@ export function inspect(name: string, format: string): string {
 
 export function removeContainers(names: string[]): void {
   if (names.length) docker(['rm', '-f', ...names]);
+}
+
+/** The web server the packet tests fetch from: busybox httpd serving one small page. */
+export const HTTPD_CMD = 'mkdir -p /www && echo hello-from-tsdig-test > /www/index.html && exec httpd -f -p 80 -h /www';
+
+/** Why a container test cannot run (dockerd or the busybox image missing; fails in CI), or undefined. */
+export async function dockerSkip(): Promise<string | undefined> {
+  const e = await ensureDocker();
+  if (e) return needs(`docker (${e})`, false);
+  const i = ensureTestImage();
+  return i ? needs(`the busybox test image (${i})`, false) : undefined;
 }

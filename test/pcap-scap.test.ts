@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { needs, haveCmd, TSDIG } from './helpers';
-import { ensureDocker, ensureTestImage, runContainer, inspect, removeContainers } from './docker';
+import { dockerSkip, HTTPD_CMD, runContainer, inspect, removeContainers } from './docker';
 import { checkPrerequisites } from '../src/live/native';
 
 function capLoads(): boolean {
@@ -81,8 +81,7 @@ test('tsdig --pcap with -w: one run, scap and pcapng on one time base, same proc
     needs('tshark', haveCmd('tshark')) ??
     needs('sysdig', haveCmd('sysdig')) ??
     needs('the cap module (libpcap)', capLoads()) ??
-    (await ensureDocker().then((e) => needs(`docker (${e})`, !e))) ??
-    ((e) => needs(`the busybox test image (${e})`, !e))(ensureTestImage());
+    (await dockerSkip());
   if (skip) return t.skip(skip);
 
   const tag = `${process.pid}`;
@@ -92,7 +91,7 @@ test('tsdig --pcap with -w: one run, scap and pcapng on one time base, same proc
   const pcap = path.join(dir, 'out.pcapng');
   const scap = path.join(dir, 'out.scap');
   try {
-    const srvId = runContainer(srv, 'mkdir -p /www && echo hello-from-tsdig-test > /www/index.html && exec httpd -f -p 80 -h /www');
+    const srvId = runContainer(srv, HTTPD_CMD);
     const ip = inspect(srv, '{{.NetworkSettings.IPAddress}}');
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/, 'server container has an IP on the default bridge');
     let cliId = '';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { needs, haveCmd, TSDIG } from './helpers';
-import { ensureDocker, ensureTestImage, runContainer, inspect, removeContainers } from './docker';
+import { dockerSkip, HTTPD_CMD, runContainer, inspect, removeContainers } from './docker';
 import { checkPrerequisites } from '../src/live/native';
 
 function capLoads(): boolean {
@@ -42,14 +42,13 @@ test('live --snapshot: wire bytes per connection and per container next to the s
     needs('root (CAP_NET_RAW, BPF)', root) ??
     needs(`live syscall capture (${pre?.message ?? ''})`, pre === null) ??
     needs('the cap module (libpcap)', capLoads()) ??
-    (await ensureDocker().then((e) => needs(`docker (${e})`, !e))) ??
-    ((e) => needs(`the busybox test image (${e})`, !e))(ensureTestImage());
+    (await dockerSkip());
   if (skip) return t.skip(skip);
   const tag = `${process.pid}`;
   const srv = `tsdig-ws-srv-${tag}`;
   const cli = `tsdig-ws-cli-${tag}`;
   try {
-    runContainer(srv, 'mkdir -p /www && echo hello-from-tsdig-test > /www/index.html && exec httpd -f -p 80 -h /www');
+    runContainer(srv, HTTPD_CMD);
     const ip = inspect(srv, '{{.NetworkSettings.IPAddress}}');
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
     // bounded: at most 400 fetches (the container is removed when the test ends)

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { needs, haveCmd, TSDIG } from './helpers';
-import { ensureDocker, ensureTestImage, runContainer, inspect, removeContainers } from './docker';
+import { dockerSkip, HTTPD_CMD, runContainer, inspect, removeContainers } from './docker';
 
 function capLoads(): boolean {
   try {
@@ -102,8 +102,7 @@ test('tsdig --pcap captures two containers per veth; tshark agrees on every conn
     needs('root (CAP_NET_RAW)', root) ??
     needs('tshark', haveCmd('tshark')) ??
     needs('the cap module (libpcap)', capLoads()) ??
-    (await ensureDocker().then((e) => needs(`docker (${e})`, !e))) ??
-    ((e) => needs(`the busybox test image (${e})`, !e))(ensureTestImage());
+    (await dockerSkip());
   if (skip) return t.skip(skip);
 
   const tag = `${process.pid}`;
@@ -112,7 +111,7 @@ test('tsdig --pcap captures two containers per veth; tshark agrees on every conn
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-pcap-'));
   const out = path.join(dir, 'out.pcapng');
   try {
-    const srvId = runContainer(srv, 'mkdir -p /www && echo hello-from-tsdig-test > /www/index.html && exec httpd -f -p 80 -h /www');
+    const srvId = runContainer(srv, HTTPD_CMD);
     const ip = inspect(srv, '{{.NetworkSettings.IPAddress}}');
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/, 'server container has an IP on the default bridge');
     const srvPid = Number(inspect(srv, '{{.State.Pid}}'));

@@ -1,5 +1,5 @@
 // The one-paragraph explanation printed when live capture cannot start here.
-import { NativeUnavailableError } from './native';
+import { checkPrerequisites, NativeUnavailableError } from './native';
 
 /** One paragraph: what is missing, how to get it, and the replay alternative. */
 export function unavailableMessage(e: NativeUnavailableError): string {
@@ -21,4 +21,10 @@ export function unavailableMessage(e: NativeUnavailableError): string {
       what = `${e.message}; live capture is implemented for Linux on x86_64 only (as root, or with CAP_BPF + CAP_PERFMON).`;
   }
   return `tsdig: live capture is not possible here: ${what} Without live capture you can still look at a capture file: tsdig -r FILE [filter].\n`;
+}
+
+/** Before a live job opens anything: the paragraph saying why live capture cannot start, or null. */
+export function liveUnavailable(): string | null {
+  const pre = checkPrerequisites();
+  return pre ? unavailableMessage(pre) : null;
 }

@@ -14,11 +14,9 @@ import { snapshotJson } from './export';
 import { Snapshot } from './types';
 
 export async function runLiveSnapshot(o: CliOptions, view: ViewDef): Promise<number> {
-  const { checkPrerequisites } = await import('../live/native');
-  const { unavailableMessage } = await import('../live/messages');
-  const pre = checkPrerequisites();
-  if (pre) {
-    process.stderr.write(unavailableMessage(pre));
+  const why = (await import('../live/messages')).liveUnavailable();
+  if (why) {
+    process.stderr.write(why);
     return 1;
   }
   let agg: Aggregator | null = null;

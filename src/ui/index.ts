@@ -14,11 +14,9 @@ export async function runUi(o: CliOptions): Promise<number> {
   if (!process.stdout.isTTY) throw new UsageError('--ui needs a terminal on stdout (use --snapshot VIEW for text output)');
   if (o.read.length === 0) {
     // live: say why not before the screen opens (not root, no BPF, no addon...)
-    const { checkPrerequisites } = await import('../live/native');
-    const { unavailableMessage } = await import('../live/messages');
-    const pre = checkPrerequisites();
-    if (pre) {
-      process.stderr.write(unavailableMessage(pre));
+    const why = (await import('../live/messages')).liveUnavailable();
+    if (why) {
+      process.stderr.write(why);
       return 1;
     }
   }
