@@ -6,6 +6,9 @@ import { CL, ThreadInfo } from '../thread';
 import { SOCK_LEN, swapAddresses, syncView } from '../sockets';
 import { ipv6Str, mappedOrAny, parseIp } from '../../util/net';
 
+/** one scratch for every list: a Buffer per thread cost more than the lists' parsing */
+const SCRATCH = Buffer.alloc(SOCK_LEN);
+
 function putIp(b: Buffer, o: number, text: string | undefined, v6: boolean): void {
   const a = parseIp(text ?? '');
   if (!a) b.fill(0, o, o + (v6 ? 16 : 4));
@@ -26,7 +29,7 @@ function putU64(b: Buffer, o: number, hex: string | undefined): void {
  */
 export function loadFdList(t: ThreadInfo, list: FdRecord[], serverPorts: Set<number>): void {
   const fds = t.fds;
-  const scratch = Buffer.alloc(SOCK_LEN);
+  const scratch = SCRATCH.fill(0); // zeroed per thread, as sinsp's fresh fdinfo; never kept (copied)
   let snapshot: Buffer | null = null; // scratch as last copied, shared by the non-socket fds after it
   for (const r of list) {
     const f = new FdInfo(r.type === FdType.FILE_V2 ? FdType.FILE : r.type, r.name);
