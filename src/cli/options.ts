@@ -110,13 +110,15 @@ export function parseArgs(argv: string[]): CliOptions {
     .help('h')
     .alias('h', 'help')
     .version(false)
+    .option('version', { type: 'boolean', description: "print tsdig's version" })
     .strictOptions()
     .exitProcess(false)
     .fail((msg, err) => {
       throw new UsageError(err ? err.message : msg);
     });
   const a = y.parseSync() as Record<string, unknown>;
-  if (a.help) return null as unknown as CliOptions;
+  if (a.version) process.stdout.write(`tsdig ${ownVersion()}\n`);
+  if (a.help || a.version) return null as unknown as CliOptions;
   const bufFlags = ['A', 'x', 'X', 'b'].filter((k) => a[k]);
   if (bufFlags.length > 1) throw new UsageError('you cannot specify more than one output format (-A, -x, -X, -b)');
   const t = (a.t as string | undefined) ?? 'h';
@@ -176,4 +178,19 @@ export function parseArgs(argv: string[]): CliOptions {
     rawArgv: argv.slice(),
     positionals: ((a._ as Array<string | number>) ?? []).map(String),
   };
+}
+
+/** The version in tsdig's package.json, found upwards from this file (dist/src/cli or a bundle in dist). */
+function ownVersion(): string {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
+    try {
+      const p = JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (p.name === 'tsdig') return p.version ?? 'unknown';
+    } catch {
+      // no package.json here: keep going up
+    }
+  }
+  return 'unknown';
 }
