@@ -60,15 +60,8 @@ test('live UI (root): a container started by the test appears by name in the Con
     assert.equal(run.status, 0, run.stderr);
     tm.tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '30', `sh -c 'cd ${ROOT} && TERM=xterm-256color node ${TSDIG} --ui -d 1000; echo EXITED rc=$?; sleep 60'`);
     await tm.waitFor(/Source: live \[\d+\/\d+\+\] .* LIVE/, 'live snapshots');
-    // picker, type-ahead: C → Connections, C → Containers
-    tm.keys('v');
-    await tm.waitFor(/Spy Users/, 'the picker', 30000);
-    tm.keys('C');
-    await new Promise((r) => setTimeout(r, 300));
-    tm.keys('C');
-    await tm.waitFor(/Containers: processes, threads/, 'Containers selected (its description)');
-    tm.keys('Enter');
-    await tm.waitFor(/^Viewing: Containers\s/m, 'the Containers view');
+    // a container runs, so the start view is Containers (it follows the first live intervals)
+    await tm.waitFor(/^Viewing: Containers\s/m, 'the Containers start view', 30000);
     const s = await tm.waitFor(new RegExp(`${NAME}`), 'the container row', 30000);
     assert.match(s, /NAME/);
     const id = docker('inspect', '-f', '{{.Id}}', NAME).stdout.trim();
@@ -110,13 +103,7 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
     const id = docker('inspect', '-f', '{{.Id}}', name).stdout.trim().slice(0, 12);
     tm.tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '30', `sh -c 'cd ${ROOT} && TERM=xterm-256color node ${TSDIG} --ui -d 1000; echo EXITED rc=$?; sleep 60'`);
     await tm.waitFor(/Source: live \[\d+\/\d+\+\] .* LIVE/, 'live snapshots');
-    tm.keys('v');
-    await tm.waitFor(/Spy Users/, 'the picker');
-    tm.keys('C');
-    await new Promise((r) => setTimeout(r, 300));
-    tm.keys('C');
-    await tm.waitFor(/Containers: processes, threads/, 'Containers selected');
-    tm.keys('Enter');
+    await tm.waitFor(/^Viewing: Containers\s/m, 'the Containers start view', 30000);
     await tm.waitFor(new RegExp(name), 'the container row');
     tm.keys('/');
     tm.literal(name);

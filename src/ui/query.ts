@@ -100,6 +100,9 @@ function startLiveQuery(app: UiApp): void {
         const dropped = store.push(s, LIVE_KEEP);
         if (dropped && app.paused) app.cursor = Math.max(0, app.cursor - dropped);
         if (!app.paused) app.cursor = store.count - 1;
+        // live containers may show up only in the first intervals (cgroups of running threads,
+        // Docker metadata): the start view follows until the user acts
+        if (s.index < 3) maybeStartInContainers(app, s);
         render(app);
       },
     });
