@@ -58,6 +58,15 @@ export async function releaseSignals(): Promise<void> {
   if (p !== null && process.listenerCount(p) === 0) process.kill(process.pid, p);
 }
 
+/**
+ * For a job taking its own handlers off while it still finishes (closing a file, printing its
+ * summary): call in the same tick. Until main() ends, a signal is remembered instead of killing the
+ * process half-way through that work; the run then ends with its own exit code.
+ */
+export function holdSignals(): void {
+  installEarlySignals();
+}
+
 /** At the end of main(): drops the placeholder without acting on anything (the job is over). */
 export function dropSignals(): void {
   pending = null;

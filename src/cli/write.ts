@@ -36,7 +36,7 @@ import { compileFilter } from '../filter';
 import { CL, ThreadInfo } from '../state/thread';
 import { ContainerInfo } from '../state/containers';
 import type { ProgressStats } from './progress';
-import { claimSignals } from './signals';
+import { claimSignals, holdSignals } from './signals';
 
 export interface WriteSessionOpts {
   path: string;
@@ -453,6 +453,7 @@ export async function runWrite(o: CliOptions): Promise<number> {
     failure = e;
   } finally {
     for (const s of sigs) process.off(s, onSignal);
+    holdSignals(); // the file is closed below: a signal now must not kill us before that
   }
   // the last frame still names the file: stop the display before closing it
   progress?.stop();

@@ -21,7 +21,7 @@ import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites,
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
 import { DockerWatcher, DEFAULT_DOCKER_SOCKET } from './docker';
 import { unavailableMessage } from './messages';
-import { claimSignals } from '../cli/signals';
+import { claimSignals, holdSignals } from '../cli/signals';
 import { Sizes, formatSizes, stateSizes } from './tables';
 
 /** clone-family exits (the child's first event creates it) and procexit: never looked up in /proc */
@@ -171,6 +171,7 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
   } finally {
     for (const t of timers) clearInterval(t);
     for (const s of sigs) process.off(s, onSignal);
+    holdSignals(); // callers still close files and print summaries: a signal must not cut that short
     process.off('SIGUSR2', onUsr2);
     cap?.close();
     docker?.stop();
