@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ROOT, TSDIG, needs, haveCmd } from './helpers';
+import { Tmux as SharedTmux } from './tmux';
 import { checkPrerequisites } from '../src/live/native';
 
 const NAME = 'tsdig-ui-test';
@@ -21,30 +22,10 @@ function ensureImage(): boolean {
   return r.status === 0;
 }
 
-let tmuxN = 0;
-class Tmux {
-  readonly sock = `tsdig-uilive-${process.pid}-${++tmuxN}`;
-  tmux(...args: string[]): string {
-    return spawnSync('tmux', ['-L', this.sock, ...args], { encoding: 'utf8' }).stdout ?? '';
-  }
-  capture(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'ui');
-  }
-  keys(...k: string[]): void {
-    this.tmux('send-keys', '-t', 'ui', ...k);
-  }
-  literal(t: string): void {
-    this.tmux('send-keys', '-t', 'ui', '-l', t);
-  }
-  async waitFor(re: RegExp, what: string, timeoutMs = 30000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < end) {
-      last = this.capture();
-      if (re.test(last)) return last;
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    throw new Error(`timed out waiting for ${what} (${re}); screen was:\n${last}`);
+/** The shared tmux driver, with waits long enough for live capture to start (BPF load, Docker). */
+class Tmux extends SharedTmux {
+  override waitFor(re: RegExp, what: string, timeoutMs = 30000): Promise<string> {
+    return super.waitFor(re, what, timeoutMs);
   }
 }
 
