@@ -20,6 +20,18 @@ export interface ContainerInfo {
   healthcheck?: string;
   livenessProbe?: string;
   readinessProbe?: string;
+  /** Kubernetes pod this container belongs to (from the CRI labels kubelet sets:
+   * io.kubernetes.pod.name/namespace/uid, io.kubernetes.container.name); absent outside k8s. */
+  k8s?: K8sPodInfo;
+}
+
+export interface K8sPodInfo {
+  podName: string;
+  podUid: string;
+  namespace: string;
+  containerName: string;
+  /** pod labels where the runtime exposes them */
+  podLabels: Record<string, string>;
 }
 
 const CT_TYPES = ['docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', 'custom', 'cri', 'containerd', 'cri-o', 'bpm', 'static', 'podman'];
