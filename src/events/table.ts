@@ -30,6 +30,8 @@ export const EF = {
   CREATES_FD: 1 << 0, DESTROYS_FD: 1 << 1, USES_FD: 1 << 2, READS_FROM_FD: 1 << 3, WRITES_TO_FD: 1 << 4,
   MODIFIES_STATE: 1 << 5, UNUSED: 1 << 6, WAITS: 1 << 7, SKIPPARSERESET: 1 << 8, OLD_VERSION: 1 << 9,
   DROP_SIMPLE_CONS: 1 << 10, LARGE_PAYLOAD: 1 << 11,
+  /** tsdig's own: a placeholder id between 0.29.3's table and the newer events tsdig knows */
+  SKIP: 1 << 12,
 } as const;
 type EFName = keyof typeof EF;
 
@@ -84,7 +86,14 @@ export const EVENTS: readonly EventInfo[] = (rawEvents as unknown as RawEvent[])
   };
 });
 
-export const EVENT_MAX = EVENTS.length; // 336: types at or above are skipped, as libscap does
+/** Table size: 0.29.3's 336 types, then newer libs' types tsdig's probe emits (prctl 400/401). */
+export const EVENT_MAX = EVENTS.length;
+/** 0.29.3's PPM_EVENT_MAX: it skips types at or above when reading a file */
+export const SYSDIG_EVENT_MAX = 336;
+/** 0.29.3's PPM_SC_MAX: generic events with a larger ID would index past its syscall table */
+export const SYSDIG_SC_MAX = 329;
+/** 1 for types a reader skips (unknown to 0.29.3 and to tsdig), as libscap skips types >= its max */
+export const SKIP_TYPE = new Uint8Array(EVENT_MAX).map((_, i) => (EVENTS[i]!.flags & EF.SKIP ? 1 : 0));
 
 /** Length-array width per event type: 4 for EF_LARGE_PAYLOAD types, else 2. */
 export const LEN_WIDTH = new Uint8Array(EVENT_MAX).map((_, i) => (EVENTS[i]!.flags & EF.LARGE_PAYLOAD ? 4 : 2));

@@ -171,3 +171,21 @@ export function onChrootExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void 
   t.root = resolved ? full : p;
   void s;
 }
+
+const PR_SET_NAME = 15;
+const TASK_COMM_MAX = 15; // TASK_COMM_LEN - 1: the kernel keeps at most 15 bytes of the name
+
+/**
+ * prctl(PR_SET_NAME) renames the calling thread, as the kernel does. sinsp (today's libs too)
+ * ignores it, so busybox applets re-executed through /proc/self/exe stay `exe`; tsdig follows the
+ * rename so proc.name is the name ps and htop show.
+ */
+export function onPrctlExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
+  if ((e.int(0) ?? -1) < 0 || e.uint(1) !== PR_SET_NAME) return;
+  const name = e.paramCount > 2 ? e.bytes(2) : undefined;
+  if (!name || name.length === 0) return;
+  let n = name.indexOf(0);
+  if (n < 0) n = name.length;
+  t.comm = name.toString('latin1', 0, Math.min(n, TASK_COMM_MAX));
+  void s;
+}
