@@ -38,7 +38,7 @@ const EXT_EVENTS = {
   400: { name: 'prctl', dir: 0, category: 'PROCESS', flags: ['MODIFIES_STATE'], nparams: 0, params: [] },
   401: {
     name: 'prctl', dir: 1, category: 'PROCESS', flags: ['MODIFIES_STATE'], nparams: 4,
-    params: [['res', 11, 1, null], ['option', 30, 1, 'prctl_options'], ['arg2_str', 9, 0, null], ['arg2_int', 4, 1, null]],
+    params: [['res', 11, 1, null], ['option', 46, 1, 'prctl_options'], ['arg2_str', 9, 0, null], ['arg2_int', 4, 1, null]],
   },
 };
 const extMax = Math.max(...Object.keys(EXT_EVENTS).map(Number)) + 1;
