@@ -1,10 +1,19 @@
 // Process parsers: clone/fork/vfork/clone3, execve, procexit, set*id, container events.
 import { ScapEvent } from '../../events/event';
-import { CL, ThreadInfo } from '../thread';
+import { CL, FdTable, ThreadInfo } from '../thread';
 import type { StateEngine } from '../engine';
 import { bytesParam, intParam, param, splitNul, strParam } from './util';
 import { containerIdFromCgroups } from '../containers';
 import { sinspConcat } from '../../util/paths';
+
+/** pending fd tables of forks in pid namespaces (see StateEngine.forkFds); the oldest go first */
+const FORK_FDS_MAX = 256;
+
+function copyFds(fds: FdTable): FdTable {
+  const table = new Map(fds);
+  for (const [k, v] of table) table.set(k, v.clone());
+  return table;
+}
 
 const isFake = (t: ThreadInfo) => t.comm === '<NA>' && t.uid === 0xffffffff;
 
@@ -33,7 +42,15 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
     childTid = e.tid;
     callerTid = flags & CL.CLONE_THREAD ? intParam(e, 'pid') ?? -1 : intParam(e, 'ptid') ?? -1;
   } else if (inContainer) {
-    return; // the tid the parent sees is virtual: wait for the child's own event
+    // the tid the parent sees is virtual: wait for the child's own event, keeping the fds it got
+    if (!(flags & CL.CLONE_THREAD)) {
+      const p = s.threads.get(e.tid);
+      if (p) {
+        if (s.forkFds.size >= FORK_FDS_MAX) s.forkFds.delete(s.forkFds.keys().next().value!);
+        s.forkFds.set(`${e.tid}:${childTid}`, copyFds(p.fds));
+      }
+    }
+    return;
   }
   let parent = s.getThread(callerTid)!;
   const exe = strParam(e, 'exe') ?? '';
@@ -65,9 +82,10 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   c.flags = flags;
   if (!(flags & CL.CLONE_THREAD)) {
     c.pid = childTid;
-    const table = new Map(parent.fds);
-    for (const [k, v] of table) table.set(k, v.clone());
-    c.ownFds = table;
+    const key = `${callerTid}:${vtid}`;
+    const kept = inverted && hasV ? s.forkFds.get(key) : undefined;
+    if (kept) s.forkFds.delete(key);
+    c.ownFds = kept ?? copyFds(parent.fds);
     c.setOwnCwd(parent.cwd);
   }
   if (inverted) c.flags |= CL.CLONE_INVERTED;
