@@ -43,7 +43,7 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
     callerTid = flags & CL.CLONE_THREAD ? intParam(e, 'pid') ?? -1 : intParam(e, 'ptid') ?? -1;
   } else if (inContainer) {
     // the tid the parent sees is virtual: wait for the child's own event, keeping the fds it got
-    if (!(flags & CL.CLONE_THREAD)) {
+    if (s.keepForkFds && !(flags & CL.CLONE_THREAD)) {
       const p = s.threads.get(e.tid);
       if (p) {
         if (s.forkFds.size >= FORK_FDS_MAX) s.forkFds.delete(s.forkFds.keys().next().value!);
@@ -83,7 +83,7 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   if (!(flags & CL.CLONE_THREAD)) {
     c.pid = childTid;
     const key = `${callerTid}:${vtid}`;
-    const kept = inverted && hasV ? s.forkFds.get(key) : undefined;
+    const kept = inverted && hasV && s.keepForkFds ? s.forkFds.get(key) : undefined;
     if (kept) s.forkFds.delete(key);
     c.ownFds = kept ?? copyFds(parent.fds);
     c.setOwnCwd(parent.cwd);
