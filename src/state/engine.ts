@@ -51,8 +51,9 @@ export class StateEngine {
    * That event often comes after the parent has already closed what it handed over (a forking
    * server's accepted socket), which would leave the child without it (sinsp loses it so). Live
    * capture only (`keepForkFds`): a replay keeps sinsp's view and prints what sysdig prints.
+   * null: the child's event came first and has its table.
    */
-  readonly forkFds = new Map<string, FdTable>();
+  readonly forkFds = new Map<string, FdTable | null>();
   keepForkFds = false;
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;

@@ -44,10 +44,12 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   } else if (inContainer) {
     // the tid the parent sees is virtual: wait for the child's own event, keeping the fds it got
     if (s.keepForkFds && !(flags & CL.CLONE_THREAD)) {
+      const key = `${e.tid}:${childTid}`;
       const p = s.threads.get(e.tid);
-      if (p) {
+      // the child's event came first (it has its table already) or we keep a copy for it
+      if (!s.forkFds.delete(key) && p) {
         if (s.forkFds.size >= FORK_FDS_MAX) s.forkFds.delete(s.forkFds.keys().next().value!);
-        s.forkFds.set(`${e.tid}:${childTid}`, copyFds(p.fds));
+        s.forkFds.set(key, copyFds(p.fds));
       }
     }
     return;
@@ -85,6 +87,11 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
     const key = `${callerTid}:${vtid}`;
     const kept = inverted && hasV && s.keepForkFds ? s.forkFds.get(key) : undefined;
     if (kept) s.forkFds.delete(key);
+    else if (inverted && hasV && s.keepForkFds && vtid !== childTid) {
+      // first: tell the parent's event not to keep a copy (null marks it)
+      if (s.forkFds.size >= FORK_FDS_MAX) s.forkFds.delete(s.forkFds.keys().next().value!);
+      s.forkFds.set(key, null);
+    }
     c.ownFds = kept ?? copyFds(parent.fds);
     c.setOwnCwd(parent.cwd);
   }
