@@ -14,9 +14,19 @@
 #define TS_LIMIT (TS_HALF - 64) /* values never start at or beyond this */
 #define TS_LEN_OFF (TSDIG_REC_PREFIX + TSDIG_EVT_HDR)
 
+#define CG_MAX_DEPTH 8  /* cgroup path levels reported */
+#define CG_NAME_MAX 128 /* bytes per level, incl. the NUL (a power of two) */
+
 struct scratch {
 	struct tsdig_stats st;
 	__u8 buf[2 * TS_HALF + 64];
+	/* a process exit event handed from its syscall's filler to the shared tx_proc program */
+	__u16 pr_type, pr_is_exec;
+	__u32 pr_flags;
+	__u64 forget; /* see forget_u64() */
+	/* put_cgroups(): the names of the cgroup path's levels, leaf first */
+	__u16 cg_len[CG_MAX_DEPTH];
+	char cg_name[CG_MAX_DEPTH][CG_NAME_MAX];
 };
 
 struct ev {
@@ -36,6 +46,18 @@ static __always_inline void ev_begin(struct ev *e, struct scratch *s, __u16 type
 	e->idx = 0;
 	e->rflags = 0;
 	e->pos = TS_LEN_OFF + 2 * n;
+}
+
+/* Returns v with everything the verifier knew about it forgotten: map memory is not tracked, so
+ * the value read back is an unknown scalar. Where a loop appends strings of varying length, each
+ * path through it leaves a different range for e->pos and the verifier cannot prune them
+ * (put_cgroups took seconds); forgetting the position at the top of each iteration lets those
+ * paths meet again. Every write still checks its own bounds. */
+static __always_inline __u64 forget_u64(struct ev *e, __u64 v)
+{
+	volatile __u64 *slot = &e->s->forget;
+	*slot = v;
+	return *slot;
 }
 
 static __always_inline void set_len(struct ev *e, __u32 len)

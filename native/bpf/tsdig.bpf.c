@@ -360,7 +360,6 @@ struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
-#define CG_MAX_DEPTH 8
 
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
@@ -375,36 +374,48 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
  * separately costs too much verifier budget. */
 static __always_inline void put_cgroups(struct ev *e, struct task_struct *t)
 {
+	/* the params before leave e->pos in many ranges: start from one state */
+	e->pos = forget_u64(e, e->pos);
 	__u64 start = e->pos;
 	if (start >= TS_LIMIT - 512) {
 		put_empty(e);
 		return;
 	}
+	/* Level j up from the task's cgroup goes to s->cg_name[j]; s->cg_len[j] is 0 above the root,
+	 * else 1 + the name's length. Map memory, not the stack: the verifier does not track it, so
+	 * the paths through both loops differ only in e->pos, which is forgotten at each level (a
+	 * depth counter and names on the stack multiplied the paths: seconds of verification). */
+	struct scratch *s = e->s;
 	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
-	const char *names[CG_MAX_DEPTH] = {};
-	int depth = 0;
 	for (int j = 0; j < CG_MAX_DEPTH; j++) {
-		if (!kn)
-			break;
-		struct kernfs_node *parent = kn_parent(kn);
-		if (!parent) /* the hierarchy root: its name is not part of the path */
-			break;
-		names[j] = BPF_CORE_READ(kn, name);
-		depth = j + 1;
+		struct kernfs_node *parent = kn_parent(kn); /* 0 once kn is NULL (a failed read zeroes) */
+		__u16 len = 0;
+		if (parent) { /* the hierarchy root: its name is not part of the path */
+			long n = bpf_probe_read_kernel_str(s->cg_name[j], CG_NAME_MAX, BPF_CORE_READ(kn, name));
+			len = n > 0 ? n : 1;
+		}
+		s->cg_len[j] = len;
 		kn = parent;
 	}
 	append_u32(e, 0x3d757063); /* "cpu=" */
 	__u64 path = e->pos;
-	if (depth == 0)
+	if (!s->cg_len[0])
 		append_u8(e, '/');
 	for (int k = CG_MAX_DEPTH - 1; k >= 0; k--) {
-		if (k >= depth)
+		__u32 n = s->cg_len[k];
+		if (!n)
 			continue;
-		append_u8(e, '/');
-		if (append_str_kernel(e, names[k], 128))
-			e->pos -= 1; /* drop the NUL */
+		__u64 p = forget_u64(e, e->pos);
+		if (p >= TS_LIMIT - CG_NAME_MAX - 1)
+			continue;
+		s->buf[p & TS_MASK] = '/';
+		n = (n - 1) & (CG_NAME_MAX - 1);
+		if (n && bpf_probe_read_kernel(&s->buf[(p + 1) & TS_MASK], n, s->cg_name[k]))
+			n = 0;
+		e->pos = p + 1 + n;
 	}
 	append_u8(e, 0);
+	e->pos = forget_u64(e, e->pos);
 	__u64 plen = e->pos - path;
 	if (plen <= 1100 && e->pos < TS_LIMIT - 2400 && path < TS_HALF) {
 		/* memory=<path>\0 pids=<path>\0, copied from the first one */
@@ -627,12 +638,34 @@ static __always_inline int filtered(__u64 pt)
 #include "fill_enter.h"
 #include "fill_exit.h"
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(tsdig_sys_enter, struct pt_regs *regs, long id)
+/* ---- programs ----
+ * One dispatcher per syscall tracepoint tail-calls (enter_progs/exit_progs, indexed by syscall
+ * number) into one small program per syscall with a dedicated event. Each of those calls
+ * fill_enter()/fill_exit() with a constant syscall number, so the compiler keeps only that
+ * syscall's case and the verifier walks each filler once, alone: ~0.1 s of verification in all,
+ * where the single big switch took seconds (states from every case met in the shared code).
+ * The list of fillers is generated at build time from the case labels of fill_enter.h and
+ * fill_exit.h (native/scripts/build-bpf.sh → fillers.h). A syscall without a filler falls
+ * through the tail call to the generic event, built by the dispatcher itself. The addon fills
+ * the program arrays after the load and attaches only the dispatchers. */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SC_TABLE_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} enter_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, TSDIG_PROC_SLOT + 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} exit_progs SEC(".maps");
+_Static_assert(TSDIG_PROC_SLOT >= SC_TABLE_SIZE, "tx_proc's slot must not be a syscall's");
+
+static __always_inline int enter_one(struct pt_regs *regs, long id)
 {
-	__u64 pt = bpf_get_current_pid_tgid();
-	if (filtered(pt))
-		return 0;
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
@@ -640,6 +673,79 @@ int BPF_PROG(tsdig_sys_enter, struct pt_regs *regs, long id)
 	e.s = s;
 	if (fill_enter(&e, regs, id))
 		return 0;
+	submit(&e, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+static __always_inline int exit_one(void *ctx, struct pt_regs *regs, long id, long ret)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct ev e = {};
+	e.s = s;
+	struct proc_req pr = {};
+	int r = fill_exit(&e, regs, id, ret, &pr);
+	if (r == 2) {
+		/* execve/clone family: one shared program builds these (verified once) */
+		s->pr_type = pr.type;
+		s->pr_is_exec = pr.is_exec;
+		s->pr_flags = pr.flags;
+		bpf_tail_call(ctx, &exit_progs, TSDIG_PROC_SLOT);
+		return 0;
+	}
+	if (r)
+		return 0;
+	submit(&e, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tx_proc, struct pt_regs *regs, long ret)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct ev e = {};
+	e.s = s;
+	fill_proc_x(&e, ret, s->pr_type, s->pr_is_exec, s->pr_flags);
+	submit(&e, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+/* te_<nr> / tx_<nr>: the addon reads the syscall number from the program name */
+#define ENTER_PROG_N(nr)                                                        \
+	SEC("tp_btf/sys_enter")                                                 \
+	int BPF_PROG(te_##nr, struct pt_regs *regs, long id)                    \
+	{                                                                       \
+		return enter_one(regs, nr);                                     \
+	}
+#define EXIT_PROG_N(nr)                                                         \
+	SEC("tp_btf/sys_exit")                                                  \
+	int BPF_PROG(tx_##nr, struct pt_regs *regs, long ret)                   \
+	{                                                                       \
+		return exit_one(ctx, regs, nr, ret);                               \
+	}
+/* one more expansion step so SYS_xxx becomes its number before it is pasted into the name */
+#define ENTER_PROG(sys) ENTER_PROG_N(sys)
+#define EXIT_PROG(sys) EXIT_PROG_N(sys)
+#include "fillers.h"
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tsdig_sys_enter, struct pt_regs *regs, long id)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	if (filtered(pt) || id < 0 || id >= SC_TABLE_SIZE)
+		return 0;
+	bpf_tail_call(ctx, &enter_progs, id);
+	/* no filler for this syscall: generic event */
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct ev e = {};
+	ev_begin(&e, s, PPME_GENERIC_E, 2);
+	put_u16(&e, ppm_sc_of[id & (SC_TABLE_SIZE - 1)]);
+	put_u16(&e, id);
 	submit(&e, (__u32)pt);
 	return 0;
 }
@@ -650,18 +756,16 @@ int BPF_PROG(tsdig_sys_exit, struct pt_regs *regs, long ret)
 	__u64 pt = bpf_get_current_pid_tgid();
 	if (filtered(pt))
 		return 0;
+	long id = regs->orig_ax;
+	if (id < 0 || id >= SC_TABLE_SIZE)
+		return 0;
+	bpf_tail_call(ctx, &exit_progs, id);
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
 	struct ev e = {};
-	e.s = s;
-	long id = regs->orig_ax;
-	struct proc_req pr = {};
-	int r = fill_exit(&e, regs, id, ret, &pr);
-	if (r == 2)
-		fill_proc_x(&e, ret, pr.type, pr.is_exec, pr.flags);
-	else if (r)
-		return 0;
+	ev_begin(&e, s, PPME_GENERIC_E + 1, 1);
+	put_u16(&e, ppm_sc_of[id & (SC_TABLE_SIZE - 1)]);
 	submit(&e, (__u32)pt);
 	return 0;
 }

@@ -391,6 +391,51 @@ static napi_value throw_bpf(napi_env env, const char *what, int err)
 	return NULL;
 }
 
+/* The fillers te_<nr>/tx_<nr> (and tx_proc) are reached by tail calls from the dispatchers:
+ * only the dispatchers and procexit are attached. */
+static int filler_slot(const char *name, int *exit_side)
+{
+	if (strcmp(name, "tx_proc") == 0) {
+		*exit_side = 1;
+		return TSDIG_PROC_SLOT;
+	}
+	if ((name[0] != 't') || (name[1] != 'e' && name[1] != 'x') || name[2] != '_' || !name[3])
+		return -1;
+	char *end = NULL;
+	long nr = strtol(name + 3, &end, 10);
+	if (*end || nr < 0 || nr >= TSDIG_PROC_SLOT)
+		return -1;
+	*exit_side = name[1] == 'x';
+	return (int)nr;
+}
+
+static void set_filler_autoattach(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	int x;
+	bpf_object__for_each_program(p, obj) {
+		if (filler_slot(bpf_program__name(p), &x) >= 0)
+			bpf_program__set_autoattach(p, false);
+	}
+}
+
+static int fill_prog_arrays(struct tsdig_bpf *skel)
+{
+	int efd = bpf_map__fd(skel->maps.enter_progs), xfd = bpf_map__fd(skel->maps.exit_progs);
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, skel->obj) {
+		int x = 0;
+		int slot = filler_slot(bpf_program__name(p), &x);
+		if (slot < 0)
+			continue;
+		__u32 key = (__u32)slot;
+		__u32 fd = (__u32)bpf_program__fd(p);
+		if (bpf_map_update_elem(x ? xfd : efd, &key, &fd, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 static napi_value js_open(napi_env env, napi_callback_info info)
 {
 	size_t argc = 1;
@@ -436,12 +481,18 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	h->skel->rodata->boot_to_epoch_ns = boot_to_epoch();
 	h->skel->rodata->wakeup_bytes = rs / 4 < BATCH_BYTES ? rs / 4 : BATCH_BYTES;
 	bpf_map__set_max_entries(h->skel->maps.rb, rs);
+	set_filler_autoattach(h->skel->obj);
 	int err = tsdig_bpf__load(h->skel);
+	const char *what = "load BPF programs";
+	if (!err) {
+		err = fill_prog_arrays(h->skel);
+		what = "fill the BPF program arrays";
+	}
 	if (err) {
 		int e = err < 0 ? -err : err;
 		tsdig_bpf__destroy(h->skel);
 		free(h);
-		return throw_bpf(env, "load BPF programs", e);
+		return throw_bpf(env, what, e);
 	}
 	h->batch = malloc(BATCH_CAP);
 	napi_add_env_cleanup_hook(env, cleanup_hook, h);
