@@ -41,6 +41,7 @@ export type NativeHandle = { readonly [handleBrand]: true };
 
 interface Addon {
   open(opts?: NativeOpenOptions): NativeHandle;
+  openAsync(opts?: NativeOpenOptions): Promise<NativeHandle>;
   start(h: NativeHandle, cb: BatchCallback): void;
   stats(h: NativeHandle): NativeStats;
   close(h: NativeHandle): void;
@@ -126,23 +127,44 @@ function hasBpfCaps(): boolean {
   }
 }
 
+function unavailable(e: unknown): NativeUnavailableError {
+  const err = e as Error & { code?: string };
+  return new NativeUnavailableError(err.message, err.code === 'EPERM' ? 'permission' : 'kernel');
+}
+
 /** An open (loaded, not yet attached) capture. */
 export class NativeCapture {
   private handle: NativeHandle | null;
   private readonly addon: Addon;
   private lastStats: NativeStats | null = null;
 
-  constructor(opts: NativeOpenOptions = {}) {
+  /** Loads the programs (synchronously: the BPF verifier takes a few hundred ms). */
+  constructor(opts: NativeOpenOptions = {}, handle?: NativeHandle) {
+    this.addon = loadAddon();
+    if (handle) {
+      this.handle = handle;
+      return;
+    }
     const pre = checkPrerequisites();
     if (pre) throw pre;
-    this.addon = loadAddon();
     try {
       this.handle = this.addon.open(opts);
     } catch (e) {
-      const err = e as Error & { code?: string };
-      if (err.code === 'EPERM') throw new NativeUnavailableError(err.message, 'permission');
-      throw new NativeUnavailableError(err.message, 'kernel');
+      throw unavailable(e);
     }
+  }
+
+  /** Loads the programs on a worker thread: JS start-up work and signals go on meanwhile. */
+  static async open(opts: NativeOpenOptions = {}): Promise<NativeCapture> {
+    const pre = checkPrerequisites();
+    if (pre) throw pre;
+    let h: NativeHandle;
+    try {
+      h = await loadAddon().openAsync(opts);
+    } catch (e) {
+      throw unavailable(e);
+    }
+    return new NativeCapture(opts, h);
   }
 
   /** Attaches the programs and starts delivering batches. */

@@ -14,7 +14,7 @@ import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter, PipeClosed } from '../output/writer';
 import { EventCtx } from '../fields/context';
-import { captureLive } from './source';
+import { captureLive, notStarted } from './source';
 
 export { unavailableMessage } from './messages';
 export { runLiveWrite } from './write';
@@ -68,6 +68,8 @@ export async function runLive(o: CliOptions): Promise<number> {
     }
   }
   if (!r) return 1;
+  const early = notStarted(r);
+  if (early !== null) return early;
   if (o.summary) {
     const rows = [...summary.entries()].sort((a, b) => b[1] - a[1]);
     process.stdout.write('\nEvent counts by type:\n' + rows.map(([k, v]) => `${String(v).padStart(10)} ${k}`).join('\n') + '\n');
