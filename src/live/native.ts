@@ -191,6 +191,39 @@ export class NativeCapture {
   }
 }
 
+/** The addon's options for a live job's -s and --bufsize (MB). */
+export function liveOpenOptions(o: { snaplen: number; bufsize?: number }): NativeOpenOptions {
+  return {
+    bufferSize: o.bufsize !== undefined && o.bufsize > 0 ? Math.round(o.bufsize * 1024 * 1024) : undefined,
+    snaplen: Math.max(0, Math.min(4096, Math.floor(o.snaplen))),
+  };
+}
+
+let early: { key: string; p: Promise<NativeCapture> } | null = null;
+
+/**
+ * Starts loading the programs now, on a worker thread, for a capture opened later with the same
+ * options (main() calls it as soon as it knows the job is live: the load then overlaps module
+ * loading too). Does nothing where capture is not possible: the job reports why itself.
+ */
+export function preopen(opts: NativeOpenOptions): void {
+  if (early || checkPrerequisites()) return;
+  const p = NativeCapture.open(opts);
+  p.catch(() => {}); // the job that takes it sees the error
+  early = { key: JSON.stringify(opts), p };
+}
+
+/** The capture preopen() started with these options, else a new load. */
+export function openCapture(opts: NativeOpenOptions): Promise<NativeCapture> {
+  const key = JSON.stringify(opts);
+  if (early && early.key === key) {
+    const p = early.p;
+    early = null;
+    return p;
+  }
+  return NativeCapture.open(opts);
+}
+
 /** Iterates the records of a batch: calls fn(offset of the scap event, cpu, flags, record length). */
 export function forEachRecord(
   batch: ArrayBuffer,

@@ -17,7 +17,7 @@ import { ScapEvent } from '../events/event';
 import { StateEngine } from '../state/engine';
 import { CaptureSink } from '../scap/types';
 import { PipeClosed } from '../output/writer';
-import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord } from './native';
+import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord, liveOpenOptions, openCapture } from './native';
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
 import { DockerWatcher, DEFAULT_DOCKER_SOCKET } from './docker';
 import { unavailableMessage } from './messages';
@@ -165,10 +165,7 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     // The BPF load (verification: the slow part of start-up) runs on a worker thread while this
     // thread connects to Docker and scans /proc. A thread that starts between the scan and the
     // attach is read from /proc at its first event, like any thread the scan missed.
-    const loading = NativeCapture.open({
-      bufferSize: o.bufsize !== undefined && o.bufsize > 0 ? Math.round(o.bufsize * 1024 * 1024) : undefined,
-      snaplen: Math.max(0, Math.min(4096, Math.floor(o.snaplen))),
-    });
+    const loading = openCapture(liveOpenOptions(o));
     let loadError: unknown = null;
     const loaded = loading.then(
       (x) => x,
