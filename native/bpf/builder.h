@@ -49,10 +49,12 @@ static __always_inline void ev_begin(struct ev *e, struct scratch *s, __u16 type
 }
 
 /* Returns v with everything the verifier knew about it forgotten: map memory is not tracked, so
- * the value read back is an unknown scalar. Where a loop appends strings of varying length, each
- * path through it leaves a different range for e->pos and the verifier cannot prune them
- * (put_cgroups took seconds); forgetting the position at the top of each iteration lets those
- * paths meet again. Every write still checks its own bounds. */
+ * the value read back is an unknown scalar (at run time it is v). Each variable-length param and
+ * each pass of a loop that appends leaves e->pos in a different range on each path (fits, cut,
+ * failed read...); the verifier cannot prune paths whose positions differ, so they multiply down
+ * the rest of the program (put_cgroups alone took seconds). Forgetting the position after such a
+ * param, and at the top of such a loop, lets those paths meet again. Every write still checks its
+ * own bounds, so nothing relies on what was forgotten. */
 static __always_inline __u64 forget_u64(struct ev *e, __u64 v)
 {
 	volatile __u64 *slot = &e->s->forget;
@@ -139,7 +141,7 @@ static __always_inline long put_str_user(struct ev *e, const void *p, __u32 max)
 	if (n >= lim)
 		e->rflags |= TSDIG_RF_TRUNCATED;
 	n &= TS_MASK;
-	e->pos = pos + n;
+	e->pos = forget_u64(e, pos + n);
 	set_len(e, n);
 	return n;
 }
@@ -167,7 +169,7 @@ static __always_inline long put_str_kernel(struct ev *e, const void *p, __u32 ma
 	if (n >= lim)
 		e->rflags |= TSDIG_RF_TRUNCATED;
 	n &= TS_MASK;
-	e->pos = pos + n;
+	e->pos = forget_u64(e, pos + n);
 	set_len(e, n);
 	return n;
 }
@@ -204,7 +206,7 @@ static __always_inline __u32 put_buf_user(struct ev *e, const void *p, __u64 len
 		set_len(e, 0);
 		return 0;
 	}
-	e->pos = pos + n;
+	e->pos = forget_u64(e, pos + n);
 	set_len(e, n);
 	return n;
 }

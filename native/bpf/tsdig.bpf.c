@@ -551,6 +551,8 @@ static __always_inline void put_iov_data(struct ev *e, const struct iovec_ *iov,
 	for (int i = 0; i < MAX_IOVS; i++) {
 		if (i >= cnt || got >= want)
 			break;
+		e->pos = forget_u64(e, e->pos);
+		got = forget_u64(e, got);
 		struct iovec_ v = {};
 		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
 			break;
@@ -589,6 +591,7 @@ static __always_inline void put_fdlist(struct ev *e, const void *ufds, long nfds
 			cnt++;
 		}
 	}
+	e->pos = forget_u64(e, e->pos);
 	if (start < TS_HALF)
 		*(__u16 *)&e->s->buf[start & TS_MASK] = cnt;
 	set_len(e, e->pos - start);
