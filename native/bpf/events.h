@@ -117,3 +117,5 @@
 #define PPME_EXECVEAT_E 330
 #define PPME_COPY_FILE_RANGE_E 332
 #define PPME_CLONE3_E 334
+/* newer than sysdig 0.29.3: falcosecurity/libs' ids (0.29.3 skips types >= 336 when reading) */
+#define PPME_PRCTL_E 400

@@ -489,6 +489,9 @@ static __always_inline int fill_enter(struct ev *e, struct pt_regs *regs, long i
 		put_i32(e, A1);
 		put_u32(e, A2);
 		return 0;
+	case SYS_prctl: /* libs' prctl enter: no params (all on the exit) */
+		BEGIN(PPME_PRCTL_E, 0);
+		return 0;
 	default:
 		if (id < 0 || id >= SC_TABLE_SIZE)
 			return -1;

@@ -647,6 +647,23 @@ static __always_inline int fill_exit(struct ev *e, struct pt_regs *regs, long id
 		BEGIN(PPME_SEMGET_E + 1, 1);
 		put_errno(e, ret);
 		return 0;
+	case SYS_prctl: { /* res, option, arg2_str, arg2_int as libs' probes fill them */
+		__u32 option = A0; /* PPM_PR_* values are the kernel's */
+		BEGIN(PPME_PRCTL_E + 1, 4);
+		put_errno(e, ret);
+		put_u32(e, option);
+		if (option == 15 || option == 16) { /* PR_SET_NAME, PR_GET_NAME: the name */
+			put_str_user(e, P(A1), 256);
+			put_i64(e, 0);
+		} else if (option == 37) { /* PR_GET_CHILD_SUBREAPER: the value stored */
+			put_empty(e);
+			put_i64(e, (__s32)user_u32(P(A1), 0));
+		} else {
+			put_empty(e);
+			put_i64(e, A1);
+		}
+		return 0;
+	}
 	case SYS_exit:
 	case SYS_exit_group:
 		return -1; /* never returns */

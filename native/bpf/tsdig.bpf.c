@@ -10,6 +10,7 @@
 #include "builder.h"
 #include "flags.h"
 #include "events.h"
+#include "cwd.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -457,7 +458,7 @@ static __always_inline void put_proc_common(struct ev *e, struct task_struct *t,
 	put_pid(e, t->pid);
 	put_pid(e, t->tgid);
 	put_pid(e, t->real_parent->pid);
-	put_str_empty(e); /* cwd: not resolved in-kernel */
+	put_cwd(e);
 	__u64 fdlimit = t->signal->rlim[7].rlim_cur; /* RLIMIT_NOFILE */
 	put_u64(e, fdlimit);
 	put_u64(e, t->maj_flt);

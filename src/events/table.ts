@@ -12,6 +12,8 @@ export const enum PT {
   SOCKFAMILY = 24, BOOL = 25, IPV4ADDR = 26, DYN = 27, FLAGS8 = 28, FLAGS16 = 29, FLAGS32 = 30, UID = 31,
   GID = 32, DOUBLE = 33, SIGSET = 34, CHARBUFARRAY = 35, CHARBUF_PAIR_ARRAY = 36, IPV4NET = 37,
   IPV6ADDR = 38, IPV6NET = 39, IPADDR = 40, IPNET = 41, MODE = 42, FSRELPATH = 43,
+  /** newer libs: a u32 whose value is one of the table's names (not bits) */
+  ENUMFLAGS32 = 46,
 }
 
 export const PT_NAMES = [
@@ -19,7 +21,7 @@ export const PT_NAMES = [
   'ERRNO', 'SOCKADDR', 'SOCKTUPLE', 'FD', 'PID', 'FDLIST', 'FSPATH', 'SYSCALLID', 'SIGTYPE', 'RELTIME',
   'ABSTIME', 'PORT', 'L4PROTO', 'SOCKFAMILY', 'BOOL', 'IPV4ADDR', 'DYN', 'FLAGS8', 'FLAGS16', 'FLAGS32',
   'UID', 'GID', 'DOUBLE', 'SIGSET', 'CHARBUFARRAY', 'CHARBUF_PAIR_ARRAY', 'IPV4NET', 'IPV6ADDR', 'IPV6NET',
-  'IPADDR', 'IPNET', 'MODE', 'FSRELPATH',
+  'IPADDR', 'IPNET', 'MODE', 'FSRELPATH', 'ENUMFLAGS8', 'ENUMFLAGS16', 'ENUMFLAGS32',
 ];
 
 /** print formats (PF_*) */
@@ -30,6 +32,8 @@ export const EF = {
   CREATES_FD: 1 << 0, DESTROYS_FD: 1 << 1, USES_FD: 1 << 2, READS_FROM_FD: 1 << 3, WRITES_TO_FD: 1 << 4,
   MODIFIES_STATE: 1 << 5, UNUSED: 1 << 6, WAITS: 1 << 7, SKIPPARSERESET: 1 << 8, OLD_VERSION: 1 << 9,
   DROP_SIMPLE_CONS: 1 << 10, LARGE_PAYLOAD: 1 << 11,
+  /** tsdig's own: a placeholder id between 0.29.3's table and the newer events tsdig knows */
+  SKIP: 1 << 12,
 } as const;
 type EFName = keyof typeof EF;
 
@@ -84,7 +88,14 @@ export const EVENTS: readonly EventInfo[] = (rawEvents as unknown as RawEvent[])
   };
 });
 
-export const EVENT_MAX = EVENTS.length; // 336: types at or above are skipped, as libscap does
+/** Table size: 0.29.3's 336 types, then newer libs' types tsdig's probe emits (prctl 400/401). */
+export const EVENT_MAX = EVENTS.length;
+/** 0.29.3's PPM_EVENT_MAX: it skips types at or above when reading a file */
+export const SYSDIG_EVENT_MAX = 336;
+/** 0.29.3's PPM_SC_MAX: generic events with a larger ID would index past its syscall table */
+export const SYSDIG_SC_MAX = 329;
+/** 1 for types a reader skips (unknown to 0.29.3 and to tsdig), as libscap skips types >= its max */
+export const SKIP_TYPE = new Uint8Array(EVENT_MAX).map((_, i) => (EVENTS[i]!.flags & EF.SKIP ? 1 : 0));
 
 /** Length-array width per event type: 4 for EF_LARGE_PAYLOAD types, else 2. */
 export const LEN_WIDTH = new Uint8Array(EVENT_MAX).map((_, i) => (EVENTS[i]!.flags & EF.LARGE_PAYLOAD ? 4 : 2));

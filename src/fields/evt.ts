@@ -127,7 +127,7 @@ export const EVT_FIELDS: FieldSpec[] = [
         switch (p.type) {
           case PT.INT8: case PT.INT16: case PT.INT32: case PT.INT64: case PT.ERRNO: case PT.FD: case PT.PID:
             return c.e.int(i);
-          case PT.UINT8: case PT.UINT16: case PT.UINT32: case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32:
+          case PT.UINT8: case PT.UINT16: case PT.UINT32: case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.ENUMFLAGS32:
           case PT.UID: case PT.GID: case PT.MODE: case PT.SIGTYPE: case PT.SYSCALLID: case PT.PORT:
             return c.e.uint(i);
           case PT.UINT64: case PT.RELTIME: case PT.ABSTIME:
@@ -219,7 +219,7 @@ function resolvedOnly(c: EventCtx, i: number): string {
   const p = c.e.info.params[i]!;
   const full = renderParam(c.s, c.e, i, p, c.render);
   switch (p.type) {
-    case PT.FD: case PT.PID: case PT.ERRNO: case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.UID: case PT.GID:
+    case PT.FD: case PT.PID: case PT.ERRNO: case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.ENUMFLAGS32: case PT.UID: case PT.GID:
     case PT.SYSCALLID: case PT.SIGTYPE: case PT.RELTIME: case PT.MODE: {
       const m = NUM_RESOLVED.exec(full);
       return m ? m[1]! : full;

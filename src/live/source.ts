@@ -54,6 +54,11 @@ export interface LiveSourceOpts {
   warnDrops: boolean;
   /** called right after the "capturing" line (start progress displays here) */
   started?(): void;
+  /**
+   * Where the start-up status goes instead of stderr (the full-screen UI puts it in its footer:
+   * a line on the terminal would sit over the screen until the next redraw).
+   */
+  status?(text: string): void;
 }
 
 export interface LiveResult {
@@ -262,10 +267,10 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
       t0 = performance.now();
       cap.start(onBatch);
       const cts = engine.containers.byId.size;
-      warn(
-        `capturing live events system-wide (state: ${boot.processes} processes, ${boot.threads} threads, ${boot.fds} fds from /proc in ${boot.ms.toFixed(0)} ms` +
-          `${cts ? `, ${cts} containers` : ''}); Ctrl-C to stop`,
-      );
+      const what = `capturing live events system-wide (state: ${boot.processes} processes, ${boot.threads} threads, ${boot.fds} fds from /proc in ${boot.ms.toFixed(0)} ms` +
+        `${cts ? `, ${cts} containers` : ''})`;
+      if (so.status) so.status(what);
+      else warn(`${what}; Ctrl-C to stop`);
       so.started?.();
     }
     await done;

@@ -65,7 +65,7 @@ function kindOf(p: ParamInfo): K {
     case PT.ERRNO: return K.ERRNO;
     case PT.FD: return K.FD;
     case PT.PID: return K.PID;
-    case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.MODE: case PT.SYSCALLID: case PT.SIGTYPE:
+    case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32: case PT.ENUMFLAGS32: case PT.MODE: case PT.SYSCALLID: case PT.SIGTYPE:
       return K.MEMO;
     case PT.CHARBUF: return K.CHARBUF;
     case PT.BYTEBUF: return K.BYTEBUF;

@@ -268,6 +268,12 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
       const v = e.uint(i);
       return v === undefined ? '' : flagsStr(v, p.flags);
     }
+    case PT.ENUMFLAGS32: {
+      const v = e.uint(i);
+      if (v === undefined) return '';
+      const n = p.flags?.find((f) => f[1] === v);
+      return n ? `${v}(${n[0]})` : String(v);
+    }
     case PT.MODE: {
       const v = e.uint(i);
       if (v === undefined) return '';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { ScapEvent } from '../events/event';
-import { EVENTS, EVENT_MAX } from '../events/table';
+import { EVENTS, EVENT_MAX, SKIP_TYPE } from '../events/table';
 import { BlockError, parseFdList, parseInterfaceList, parseMachineInfo, parseProcList, parseUserList, PL_VERSION } from './blocks';
 import { CaptureSink, ScapError } from './types';
 
@@ -220,7 +220,7 @@ export class ScapParser {
       return;
     }
     const type = buf[off + 20]! | (buf[off + 21]! << 8);
-    if (type >= EVENT_MAX) {
+    if (type >= EVENT_MAX || SKIP_TYPE[type]) {
       this.stats.unknownEvents++;
       return;
     }
@@ -247,7 +247,7 @@ export class ScapParser {
     const len = buf.readUInt32LE(off + 16);
     if (len < hdr || len > room) this.fail(`event length ${len} does not fit its block (${room} bytes)`, at);
     const type = buf.readUInt16LE(off + 20);
-    if (type >= EVENT_MAX) {
+    if (type >= EVENT_MAX || SKIP_TYPE[type]) {
       this.stats.unknownEvents++;
       return;
     }

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { ScapEvent } from '../events/event';
-import { EVENT_MAX, LEN_WIDTH } from '../events/table';
+import { EVENT_MAX, LEN_WIDTH, SYSDIG_SC_MAX } from '../events/table';
 import { parseIp } from '../util/net';
 import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawText, ThreadRecord, UserRecord } from './types';
 
@@ -275,6 +275,7 @@ export class ScapWriter {
     } else {
       src.copy(b, q, e.off, e.off + evLen);
     }
+    if (e.type <= 1) this.oldSyscallId(q);
     let z = q + evLen;
     const t = p + blen - 4;
     while (z < t) b[z++] = 0;
@@ -282,6 +283,19 @@ export class ScapWriter {
     this.events++;
     this.bufEvents++;
     this.blockDone(p + blen);
+  }
+
+  /**
+   * A generic event's ID past 0.29.3's syscall table (rseq, statx, … in libs' newer numbering)
+   * becomes 0, the `<unknown>` 0.29.3's own probes record for them: 0.29.3 would look the name
+   * up past the end of its table. The enter event keeps nativeID.
+   */
+  private oldSyscallId(q: number): void {
+    const b = this.buf;
+    const np = b.readUInt32LE(q + 22);
+    if (np < 1 || np > 2 || b.readUInt16LE(q + 26) !== 2) return;
+    const v = q + 26 + 2 * np;
+    if (b.readUInt16LE(v) >= SYSDIG_SC_MAX) b.writeUInt16LE(0, v);
   }
 
   /**

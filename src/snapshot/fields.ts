@@ -4,22 +4,34 @@
 import { fieldRegistry } from '../fields';
 import { EventCtx } from '../fields/context';
 import { FieldAccessor, FieldError, FieldInfo, FieldRegistry } from '../fields/types';
-import { EF } from '../events/table';
+import { EVENTS } from '../events/table';
 import { FdType } from '../scap/types';
 
 type V = (c: EventCtx) => number | undefined;
 
-function ioLen(c: EventCtx, dirFlag: number): number | undefined {
+// As sinsp's evt.buflen.*: by the event's category, not its READS/WRITES flags, so sendfile
+// (IO_WRITE, no flag) counts as output and splice (IO_OTHER) in the totals; the bytes are the
+// exit's res when it is >= 0, the fd the event's (sendfile's out_fd).
+const CAT_NONE = 0, CAT_READ = 1, CAT_WRITE = 2, CAT_OTHER = 3;
+const IO_CAT = new Uint8Array(EVENTS.length).map((_, i) => {
+  const k = EVENTS[i]!.categoryId;
+  return k === 'IO_READ' ? CAT_READ : k === 'IO_WRITE' ? CAT_WRITE : k === 'IO_OTHER' ? CAT_OTHER : CAT_NONE;
+});
+const ANY = -1;
+
+function ioLen(c: EventCtx, cat: number): number | undefined {
   const e = c.e;
-  if (e.dir !== 1 || (e.info.flags & dirFlag) === 0 || e.paramCount === 0) return undefined;
+  if (e.dir !== 1 || e.paramCount === 0 || c.s.fd === null) return undefined;
+  const k = e.type < IO_CAT.length ? IO_CAT[e.type]! : CAT_NONE;
+  if (cat === ANY ? k === CAT_NONE : k !== cat) return undefined;
   const r = e.int(0);
   return r !== undefined && r >= 0 ? r : undefined;
 }
-const R = EF.READS_FROM_FD;
-const W = EF.WRITES_TO_FD;
+const R = CAT_READ;
+const W = CAT_WRITE;
 const isFile = (c: EventCtx) => { const f = c.s.fd; return !!f && (f.isFile || f.type === FdType.DIRECTORY); };
 const isNet = (c: EventCtx) => { const f = c.s.fd; return !!f && f.isIp; };
-const both = (c: EventCtx) => ioLen(c, R) ?? ioLen(c, W);
+const both = (c: EventCtx) => ioLen(c, ANY);
 const OPEN_NAMES = new Set(['open', 'openat', 'openat2', 'creat', 'open_by_handle_at']);
 
 const DERIVED: Record<string, { desc: string; value: V }> = {

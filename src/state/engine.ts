@@ -2,6 +2,7 @@
 // and by the events themselves (clone/execve/procexit, open/socket/connect/close…), so that fields
 // and printed arguments resolve as sysdig resolves them. One method per event family; dispatch is
 // a table indexed by event type, built once.
+import type { FdTable } from './thread';
 import { ScapEvent } from '../events/event';
 import { EF, EVENTS } from '../events/table';
 import { CaptureSink, FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from '../scap/types';
@@ -44,6 +45,13 @@ export class StateEngine {
   readonly users = new Map<number, UserRecord>();
   readonly groups = new Map<number, GroupRecord>();
   readonly containers = new ContainerTable();
+  /**
+   * Fd tables of processes forked inside a pid namespace, taken at the parent's clone exit (whose
+   * res is the child's virtual tid) and keyed `parentTid:vtid`, for the child's own clone exit.
+   * That event often comes after the parent has already closed what it handed over (a forking
+   * server's accepted socket), which would leave the child without it (sinsp loses it so).
+   */
+  readonly forkFds = new Map<string, FdTable>();
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;
   /** ports of the process lists' server sockets (sinsp's m_server_ports) */

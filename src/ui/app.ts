@@ -54,6 +54,8 @@ export class UiApp {
   /** the help, legend, dig or echo screen */
   text: TextScreen = new TextScreen();
   message = '';
+  /** a status notice (not a warning) leaves the footer to the keys again at this time (ms) */
+  messageUntil = 0;
   prompt: Prompt | null = null;
   pendingSeekNs: number | null = null;
 
@@ -171,6 +173,7 @@ export class UiApp {
       const line = text.trim().split('\n').pop() ?? '';
       if (line) {
         this.message = line;
+        this.messageUntil = 0;
         if (!this.destroyed) setImmediate(() => render(this));
       }
       const cb = rest.find((x) => typeof x === 'function') as (() => void) | undefined;

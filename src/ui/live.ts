@@ -125,6 +125,9 @@ export class LiveFeed {
     setImmediate(() => this.drain(SLICE_MS));
   }
 
+  /** the live source's start-up status (the UI shows it in its footer) */
+  onStatus: ((text: string) => void) | null = null;
+
   start(o: CliOptions): Promise<LiveResult | null> {
     const proc = new EventProcessor({ filter: null }, (c) => {
       this.lastCtx = c;
@@ -151,7 +154,7 @@ export class LiveFeed {
           this.ringDrops = st.drops;
         },
       },
-      { warnDrops: false },
+      { warnDrops: false, status: (t) => this.onStatus?.(t) },
     );
     this.done = captureLive(o, live.consumer, live.opts).finally(() => live.packets.stop());
     return this.done;

@@ -120,10 +120,19 @@ function startLiveQuery(app: UiApp): void {
 }
 
 /** Live: start the capture; the current aggregator is its consumer. */
+/** how long the start-up status shows in the footer before the keys come back */
+const STATUS_MS = 4000;
+
 export async function startLive(app: UiApp): Promise<void> {
   const { LiveFeed } = await import('./live');
   const feed = new LiveFeed();
   app.feed = feed;
+  feed.onStatus = (text) => {
+    if (app.destroyed || (app.message && !app.messageUntil)) return; // a warning stays
+    app.message = text;
+    app.messageUntil = Date.now() + STATUS_MS;
+    render(app);
+  };
   const agg = app.liveAgg;
   if (agg && !app.collectError) feed.consumer = (c) => agg.consume(c);
   let started = false;

@@ -105,6 +105,10 @@ function footerText(app: UiApp, W: number): string {
     return `{bold}${e(text.length > W ? text.slice(text.length - W) : text)}{/bold}\n`
       + (app.inputError ? `{red-fg}${e(cut(app.inputError))}{/red-fg}` : e(cut(help)));
   }
+  if (app.message && app.messageUntil && Date.now() >= app.messageUntil) {
+    app.message = '';
+    app.messageUntil = 0;
+  }
   if (app.message) return e(cut(app.message));
   return e(cut(`${FOOTER}  sort:${app.view.columns[app.st.sortCol]?.name ?? ''}`));
 }

@@ -52,6 +52,7 @@ on(['setresuid'], 1, P.setIdExit('uid', 'euid'));
 on(['setresgid'], 1, P.setIdExit('gid', 'egid'));
 on(['setsid'], 1, P.onSetsidExit);
 on(['chroot'], 1, P.onChrootExit);
+on(['prctl'], 1, P.onPrctlExit);
 on(['container'], 0, (s, e) => P.onContainer(s, e));
 on(['mmap', 'mmap2', 'munmap', 'brk'], 1, (s, e, t) => { if ((e.int(0) ?? 0) >= 0 || e.info.name === 'brk' || e.info.name.startsWith('mmap')) updateVmMain(t, e); });
 

@@ -1,10 +1,19 @@
 // Process parsers: clone/fork/vfork/clone3, execve, procexit, set*id, container events.
 import { ScapEvent } from '../../events/event';
-import { CL, ThreadInfo } from '../thread';
+import { CL, FdTable, ThreadInfo } from '../thread';
 import type { StateEngine } from '../engine';
 import { bytesParam, intParam, param, splitNul, strParam } from './util';
 import { containerIdFromCgroups } from '../containers';
 import { sinspConcat } from '../../util/paths';
+
+/** pending fd tables of forks in pid namespaces (see StateEngine.forkFds); the oldest go first */
+const FORK_FDS_MAX = 256;
+
+function copyFds(fds: FdTable): FdTable {
+  const table = new Map(fds);
+  for (const [k, v] of table) table.set(k, v.clone());
+  return table;
+}
 
 const isFake = (t: ThreadInfo) => t.comm === '<NA>' && t.uid === 0xffffffff;
 
@@ -33,7 +42,15 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
     childTid = e.tid;
     callerTid = flags & CL.CLONE_THREAD ? intParam(e, 'pid') ?? -1 : intParam(e, 'ptid') ?? -1;
   } else if (inContainer) {
-    return; // the tid the parent sees is virtual: wait for the child's own event
+    // the tid the parent sees is virtual: wait for the child's own event, keeping the fds it got
+    if (!(flags & CL.CLONE_THREAD)) {
+      const p = s.threads.get(e.tid);
+      if (p) {
+        if (s.forkFds.size >= FORK_FDS_MAX) s.forkFds.delete(s.forkFds.keys().next().value!);
+        s.forkFds.set(`${e.tid}:${childTid}`, copyFds(p.fds));
+      }
+    }
+    return;
   }
   let parent = s.getThread(callerTid)!;
   const exe = strParam(e, 'exe') ?? '';
@@ -65,9 +82,10 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   c.flags = flags;
   if (!(flags & CL.CLONE_THREAD)) {
     c.pid = childTid;
-    const table = new Map(parent.fds);
-    for (const [k, v] of table) table.set(k, v.clone());
-    c.ownFds = table;
+    const key = `${callerTid}:${vtid}`;
+    const kept = inverted && hasV ? s.forkFds.get(key) : undefined;
+    if (kept) s.forkFds.delete(key);
+    c.ownFds = kept ?? copyFds(parent.fds);
     c.setOwnCwd(parent.cwd);
   }
   if (inverted) c.flags |= CL.CLONE_INVERTED;
@@ -169,5 +187,23 @@ export function onChrootExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void 
   if (p === undefined) return;
   const [full, resolved] = sinspConcat(t.cwd, p);
   t.root = resolved ? full : p;
+  void s;
+}
+
+const PR_SET_NAME = 15;
+const TASK_COMM_MAX = 15; // TASK_COMM_LEN - 1: the kernel keeps at most 15 bytes of the name
+
+/**
+ * prctl(PR_SET_NAME) renames the calling thread, as the kernel does. sinsp (today's libs too)
+ * ignores it, so busybox applets re-executed through /proc/self/exe stay `exe`; tsdig follows the
+ * rename so proc.name is the name ps and htop show.
+ */
+export function onPrctlExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
+  if ((e.int(0) ?? -1) < 0 || e.uint(1) !== PR_SET_NAME) return;
+  const name = e.paramCount > 2 ? e.bytes(2) : undefined;
+  if (!name || name.length === 0) return;
+  let n = name.indexOf(0);
+  if (n < 0) n = name.length;
+  t.comm = name.toString('latin1', 0, Math.min(n, TASK_COMM_MAX));
   void s;
 }
