@@ -55,11 +55,15 @@ static __always_inline void ev_begin(struct ev *e, struct scratch *s, __u16 type
  * the rest of the program (put_cgroups alone took seconds). Forgetting the position after such a
  * param, and at the top of such a loop, lets those paths meet again. Every write still checks its
  * own bounds, so nothing relies on what was forgotten. */
-static __always_inline __u64 forget_u64(struct ev *e, __u64 v)
+static __always_inline __u64 scratch_forget(struct scratch *s, __u64 v)
 {
-	volatile __u64 *slot = &e->s->forget;
+	volatile __u64 *slot = &s->forget;
 	*slot = v;
 	return *slot;
+}
+static __always_inline __u64 forget_u64(struct ev *e, __u64 v)
+{
+	return scratch_forget(e->s, v);
 }
 
 static __always_inline void set_len(struct ev *e, __u32 len)
