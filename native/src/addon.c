@@ -25,6 +25,7 @@
 
 #include "tsdig_shared.h"
 #include "tsdig.skel.h"
+#include "loader.h"
 
 #define BATCH_BYTES (1u << 20)   /* hand over when a batch reaches 1 MiB ... */
 #define BATCH_CAP (BATCH_BYTES + (64u << 10))
@@ -33,7 +34,8 @@
 #define TSFN_QUEUE 16
 
 typedef struct handle {
-	struct tsdig_bpf *skel;
+	struct tsdig_bpf *skel; /* progs.skel[0]: the dispatchers (attached), the maps */
+	loaded_t progs;
 	struct ring_buffer *rb;
 	pthread_t thr;
 	int thr_started;
@@ -61,8 +63,6 @@ typedef struct {
 } item_t;
 
 /* ---------- libbpf log capture (for error messages) ---------- */
-static __thread char g_log[8192];
-static __thread size_t g_log_len;
 static int g_debug = -1;
 
 static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
@@ -332,7 +332,7 @@ static void shutdown_handle(handle_t *h, int from_cleanup)
 		h->rb = NULL;
 	}
 	if (h->skel) {
-		tsdig_bpf__destroy(h->skel); /* detaches links, closes maps and programs */
+		unload_programs(&h->progs); /* detaches links, closes maps and programs */
 		h->skel = NULL;
 	}
 	if (h->tsfn) {
@@ -400,51 +400,6 @@ static napi_value throw_bpf(napi_env env, const char *what, int err)
 	return NULL;
 }
 
-/* The fillers te_<nr>/tx_<nr> (and tx_proc) are reached by tail calls from the dispatchers:
- * only the dispatchers and procexit are attached. */
-static int filler_slot(const char *name, int *exit_side)
-{
-	if (strcmp(name, "tx_proc") == 0) {
-		*exit_side = 1;
-		return TSDIG_PROC_SLOT;
-	}
-	if ((name[0] != 't') || (name[1] != 'e' && name[1] != 'x') || name[2] != '_' || !name[3])
-		return -1;
-	char *end = NULL;
-	long nr = strtol(name + 3, &end, 10);
-	if (*end || nr < 0 || nr >= TSDIG_PROC_SLOT)
-		return -1;
-	*exit_side = name[1] == 'x';
-	return (int)nr;
-}
-
-static void set_filler_autoattach(struct bpf_object *obj)
-{
-	struct bpf_program *p;
-	int x;
-	bpf_object__for_each_program(p, obj) {
-		if (filler_slot(bpf_program__name(p), &x) >= 0)
-			bpf_program__set_autoattach(p, false);
-	}
-}
-
-static int fill_prog_arrays(struct tsdig_bpf *skel)
-{
-	int efd = bpf_map__fd(skel->maps.enter_progs), xfd = bpf_map__fd(skel->maps.exit_progs);
-	struct bpf_program *p;
-	bpf_object__for_each_program(p, skel->obj) {
-		int x = 0;
-		int slot = filler_slot(bpf_program__name(p), &x);
-		if (slot < 0)
-			continue;
-		__u32 key = (__u32)slot;
-		__u32 fd = (__u32)bpf_program__fd(p);
-		if (bpf_map_update_elem(x ? xfd : efd, &key, &fd, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
 typedef struct {
 	uint32_t bufsize, snaplen, pid;
 } open_opts_t;
@@ -465,50 +420,41 @@ static void parse_open_opts(napi_env env, size_t argc, napi_value *argv, open_op
 	}
 }
 
-/* Opens and loads the BPF object (the slow part: verification). Touches no N-API state, so it
- * also runs on a worker thread (openAsync). Returns 0 or an errno; *what names the failed step. */
+/* Opens and loads the BPF programs (the slow part: verification; loader.h). Touches no N-API
+ * state, so it also runs on a worker thread (openAsync). Returns 0 or an errno; *what names the
+ * failed step. */
 static int do_open(const open_opts_t *o, handle_t **out, const char **what)
 {
 	/* ring size: power of two, >= 64 KiB (must be a page multiple) */
 	uint32_t rs = 1u << 16;
 	while (rs < o->bufsize && rs < (1u << 30))
 		rs <<= 1;
-	uint32_t snaplen = o->snaplen > 4096 ? 4096 : o->snaplen;
 	g_log_len = 0;
 	g_log[0] = 0;
-	*what = "open BPF object";
 	handle_t *h = calloc(1, sizeof(*h));
 	if (!h)
 		return ENOMEM;
 	h->refs = 1;
-	h->skel = tsdig_bpf__open();
-	if (!h->skel) {
-		int err = errno;
-		free(h);
-		return err ? err : EINVAL;
-	}
-	h->skel->rodata->self_tgid = (__u32)getpid();
-	h->skel->rodata->filter_tgid = o->pid;
-	h->skel->rodata->snaplen = snaplen;
-	h->skel->rodata->boot_to_epoch_ns = boot_to_epoch();
-	h->skel->rodata->wakeup_bytes = rs / 4 < BATCH_BYTES ? rs / 4 : BATCH_BYTES;
-	bpf_map__set_max_entries(h->skel->maps.rb, rs);
-	set_filler_autoattach(h->skel->obj);
-	*what = "load BPF programs";
-	int err = tsdig_bpf__load(h->skel);
+	load_cfg_t cfg = {
+		.self_tgid = (__u32)getpid(),
+		.filter_tgid = o->pid,
+		.snaplen = o->snaplen > 4096 ? 4096 : o->snaplen,
+		.boot_to_epoch_ns = boot_to_epoch(),
+		.ring_bytes = rs,
+		.wakeup_bytes = rs / 4 < BATCH_BYTES ? rs / 4 : BATCH_BYTES,
+	};
+	int err = load_programs(&cfg, &h->progs, what);
 	if (!err) {
-		*what = "fill the BPF program arrays";
-		err = fill_prog_arrays(h->skel);
-	}
-	if (!err) {
+		h->skel = h->progs.skel[0];
 		h->batch = malloc(BATCH_CAP);
-		if (!h->batch)
-			err = -ENOMEM;
+		if (!h->batch) {
+			unload_programs(&h->progs);
+			err = ENOMEM;
+		}
 	}
 	if (err) {
-		tsdig_bpf__destroy(h->skel);
 		free(h);
-		return err < 0 ? -err : err;
+		return err;
 	}
 	*out = h;
 	return 0;
