@@ -5,7 +5,8 @@
 // each time), started before the runs. Beside it, in the same rounds: bpftrace's launch -> first
 // probe firing for `tracepoint:raw_syscalls:sys_enter /pid == marker/` (if bpftrace is installed),
 // and --base DIR: another build's bin/tsdig (e.g. the commit before this benchmark, built in DIR).
-// Also timed in this process: the addon's open() alone (the BPF load and verification).
+// Also timed in this process: the addon's open() alone (the BPF load and verification), with its
+// default number of loader threads and with one.
 // Rounds interleave the tools so load from other jobs on the machine falls on all of them alike.
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
@@ -84,7 +85,11 @@ async function main(): Promise<void> {
   }
   const times = new Map<string, number[]>(tools.map((t) => [t.name, []]));
   const opens = new Map<string, number[]>();
-  const addons: { name: string; file: string }[] = [{ name: 'tsdig', file: addonPath() }];
+  // TSDIG_BPF_THREADS: how many threads load the programs (native/src/loader.h; default: CPUs)
+  const addons: { name: string; file: string; threads?: string }[] = [
+    { name: `tsdig, ${Math.min(4, os.cpus().length)} loader threads`, file: addonPath() },
+    { name: 'tsdig, 1 loader thread', file: addonPath(), threads: '1' },
+  ];
   if (base) addons.push({ name: `tsdig (${path.basename(base)})`, file: path.join(base, 'build', 'Release', 'tsdig_bpf.node') });
   try {
     for (let i = 0; i < RUNS; i++) {
@@ -93,6 +98,8 @@ async function main(): Promise<void> {
         // the addon's open() alone: ELF, BTF, CO-RE relocations, BPF verification and JIT
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const mod = require(a.file) as { open(o: object): unknown; close(h: unknown): void };
+        if (a.threads) process.env.TSDIG_BPF_THREADS = a.threads;
+        else delete process.env.TSDIG_BPF_THREADS;
         const t0 = process.hrtime.bigint();
         const h = mod.open({});
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -105,10 +112,10 @@ async function main(): Promise<void> {
     marker.kill();
   }
   const row = (name: string, xs: number[]) =>
-    `| ${name.padEnd(34)} | ${median(xs).toFixed(0).padStart(6)} | ${Math.min(...xs).toFixed(0).padStart(6)} | ${Math.max(...xs).toFixed(0).padStart(6)} |`;
+    `| ${name.padEnd(44)} | ${median(xs).toFixed(0).padStart(6)} | ${Math.min(...xs).toFixed(0).padStart(6)} | ${Math.max(...xs).toFixed(0).padStart(6)} |`;
   console.log(`\nlaunch -> first event, ${RUNS} runs, ms (load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}, ${os.cpus().length} CPUs)`);
-  console.log(`| ${'what'.padEnd(34)} | median |    min |    max |`);
-  console.log(`|${'-'.repeat(36)}|-------:|-------:|-------:|`);
+  console.log(`| ${'what'.padEnd(44)} | median |    min |    max |`);
+  console.log(`|${'-'.repeat(46)}|-------:|-------:|-------:|`);
   for (const t of tools) console.log(row(`${t.name}: launch -> first event`, times.get(t.name)!));
   for (const [name, xs] of opens) console.log(row(`${name}: addon open() (BPF load)`, xs));
   if (!bpftrace) console.log('bpftrace not installed: its column is skipped (apt-get install -y bpftrace)');
