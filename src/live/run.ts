@@ -16,9 +16,8 @@ import { OutWriter, PipeClosed } from '../output/writer';
 import { EventCtx } from '../fields/context';
 import { captureLive, notStarted } from './source';
 
-export { unavailableMessage } from './messages';
-export { runLiveWrite } from './write';
-export { runLiveChisels } from './chisels';
+// (-w and -c live in ./write and ./chisels: importing them here would load the file writer and
+// the chisel host into every live print job's start-up)
 
 export async function runLive(o: CliOptions): Promise<number> {
   // everything that can fail on bad input fails before the (slow) BPF load
