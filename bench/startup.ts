@@ -7,7 +7,9 @@
 // and --base DIR: another build's bin/tsdig (e.g. the commit before this benchmark, built in DIR).
 // Also timed in this process: the addon's open() alone (the BPF load and verification), with its
 // default number of loader threads and with one.
-// Rounds interleave the tools so load from other jobs on the machine falls on all of them alike.
+// Rounds interleave the tools so load from other jobs on the machine falls on all of them alike;
+// the CPU time each tool had used when its first event came (from /proc/PID/stat) does not depend
+// on that load.
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,15 +26,34 @@ const ROOT = path.join(__dirname, '..', '..');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** ms from spawn to the first stdout chunk matching `re`; the child is killed after it. */
-function firstOutput(cmd: string, args: string[], re: RegExp, timeoutMs = 30_000): Promise<number> {
+/** CPU time (user + system, all threads) a live process has used so far, ms */
+function cpuMs(pid: number): number {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const TICKS = Number(cp.spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+interface Sample {
+  /** wall ms from spawn to the first event */
+  ms: number;
+  /** CPU ms the tool had used by then (what the start-up costs, whatever the machine's load) */
+  cpu: number;
+}
+
+/** Spawn to the first stdout chunk matching `re`; the child is killed after it. */
+function firstOutput(cmd: string, args: string[], re: RegExp, timeoutMs = 30_000): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const c = cp.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let done = false;
-    const finish = (v: number | Error) => {
+    const finish = (v: Sample | Error) => {
       if (done) return;
       done = true;
       clearTimeout(to);
@@ -44,7 +65,7 @@ function firstOutput(cmd: string, args: string[], re: RegExp, timeoutMs = 30_000
     c.stdout.on('data', (d) => {
       const t = process.hrtime.bigint();
       out += d;
-      if (re.test(out)) finish(Number(t - t0) / 1e6);
+      if (re.test(out)) finish({ ms: Number(t - t0) / 1e6, cpu: cpuMs(c.pid!) });
     });
     c.stderr.on('data', (d) => (err += d));
     c.on('exit', (code) => {
@@ -73,7 +94,7 @@ async function main(): Promise<void> {
     console.error(`startup bench: ${base} has no built tsdig (npm ci there first)`);
     process.exit(1);
   }
-  const tools: { name: string; run: () => Promise<number> }[] = [
+  const tools: { name: string; run: () => Promise<Sample> }[] = [
     { name: 'tsdig', run: () => firstOutput(process.execPath, [path.join(ROOT, 'bin', 'tsdig'), '-n', '1', `proc.pid=${pid}`], /\n/) },
   ];
   if (base) {
@@ -83,7 +104,7 @@ async function main(): Promise<void> {
     const prog = `tracepoint:raw_syscalls:sys_enter /pid == ${pid}/ { printf("hit\\n"); exit(); }`;
     tools.push({ name: 'bpftrace', run: () => firstOutput(bpftrace, ['-e', prog], /hit/) });
   }
-  const times = new Map<string, number[]>(tools.map((t) => [t.name, []]));
+  const times = new Map<string, Sample[]>(tools.map((t) => [t.name, []]));
   const opens = new Map<string, number[]>();
   // TSDIG_BPF_THREADS: how many threads load the programs (native/src/loader.h; default: CPUs)
   const addons: { name: string; file: string; threads?: string }[] = [
@@ -116,7 +137,8 @@ async function main(): Promise<void> {
   console.log(`\nlaunch -> first event, ${RUNS} runs, ms (load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}, ${os.cpus().length} CPUs)`);
   console.log(`| ${'what'.padEnd(44)} | median |    min |    max |`);
   console.log(`|${'-'.repeat(46)}|-------:|-------:|-------:|`);
-  for (const t of tools) console.log(row(`${t.name}: launch -> first event`, times.get(t.name)!));
+  for (const t of tools) console.log(row(`${t.name}: launch -> first event`, times.get(t.name)!.map((x) => x.ms)));
+  for (const t of tools) console.log(row(`${t.name}: CPU used by then`, times.get(t.name)!.map((x) => x.cpu)));
   for (const [name, xs] of opens) console.log(row(`${name}: addon open() (BPF load)`, xs));
   if (!bpftrace) console.log('bpftrace not installed: its column is skipped (apt-get install -y bpftrace)');
 }
