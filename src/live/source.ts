@@ -167,9 +167,11 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     // the event loop polls: module loading and awaited imports never let it, a macrotask does.)
     await new Promise((r) => setImmediate(r));
     if (stopped) return result(boot0, NO_STATS, {});
-    // The BPF load (verification: the slow part of start-up) runs on a worker thread while this
-    // thread connects to Docker and scans /proc. A thread that starts between the scan and the
-    // attach is read from /proc at its first event, like any thread the scan missed.
+    // The BPF load (verification: the slow part of start-up; main() may have started it already)
+    // runs on a worker thread while this thread connects to Docker and scans /proc. A thread that
+    // starts between the scan and the attach is read from /proc at its first event, like any
+    // thread the scan missed; an fd a scanned process opens in that window stays unnamed until
+    // it is closed (that window used to be the Docker wait, now it is what is left of the load).
     const loading = openCapture(liveOpenOptions(o));
     let loadError: unknown = null;
     const loaded = loading.then(
