@@ -77,6 +77,7 @@ test('faults (f): SIGTERM in the first 300 ms of tsdig -w', { timeout: 300_000 }
   const res = await faultEarlySignals(tmp, 20261126, 10, 300);
   for (const r of res) console.log(`# SIGTERM after ${r.delayMs} ms: ${r.code !== null ? `exit ${r.code}` : `killed by ${r.killedBy}`}, file ${r.file}; ${r.ok ? 'ok' : 'FAIL'} (${r.last})`);
   assert.deepEqual(res.filter((r) => !r.ok).map((r) => `${r.delayMs} ms: ${r.code}/${r.killedBy} file ${r.file}: ${r.last}`), []);
-  // the handlers are in place well before 300 ms: the later signals are all handled
-  assert.ok(res.some((r) => r.code === 0), 'some signal was handled (exit 0)');
+  // the handlers are in place well before 300 ms: the later signals are all handled (exit 143
+  // before the capture started, 0 after)
+  assert.ok(res.some((r) => r.code === 0 || r.code === 143), 'some signal was handled (exit 0 or 143)');
 });
