@@ -28,6 +28,7 @@
                 "native/bpf/builder.h",
                 "native/bpf/flags.h",
                 "native/bpf/events.h",
+                "native/bpf/cwd.h",
                 "native/bpf/fill_enter.h",
                 "native/bpf/fill_exit.h",
                 "native/bpf/syscalls_x86_64.h"

@@ -270,8 +270,12 @@ function checkOutcome(
   const o: SignalOutcome = { mode, signal: sig, delayMs, started, code: e.code, killedBy: e.signal, outBytes: out && fs.existsSync(out) ? fs.statSync(out).size : 0, sysdig: '-', ok: false, note: '' };
   if (/\n\s+at /.test(stderr)) o.note = 'stack trace on stderr';
   if (finishedFirst) o.note = 'finished before the signal';
-  if (e.code === 0 && out && !fs.existsSync(out) && !started) {
-    // a signal before the first event: tsdig stops without creating the file
+  if (mode !== 'rewrite' && e.code === 128 + SIGNUM[sig]! && !(out && fs.existsSync(out)) && NOT_STARTED.test(stderr)) {
+    // a signal while tsdig loaded: one line saying the capture had not started, no file
+    o.ok = !o.note.includes('stack');
+    o.note = (o.note ? o.note + '; ' : '') + 'stopped before the capture started: no file';
+  } else if (e.code === 0 && out && !fs.existsSync(out) && !started) {
+    // a re-write stopped before its first event: tsdig stops without creating the file
     o.ok = !o.note.includes('stack');
     o.note = (o.note ? o.note + '; ' : '') + 'stopped before the first event: no file';
   } else if (e.code === 0) {
@@ -289,6 +293,10 @@ function checkOutcome(
   return o;
 }
 
+/** what tsdig prints when a signal stops a live job before its capture started */
+const NOT_STARTED = /tsdig: stopped by SIG[A-Z]+ before the capture started/;
+const SIGNUM: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
 export interface EarlyOutcome {
   delayMs: number;
   code: number | null;
@@ -302,8 +310,9 @@ export interface EarlyOutcome {
 
 /**
  * (f) SIGTERM at seeded random moments 0–`maxMs` ms after `tsdig -w out` starts, i.e. during node's
- * start-up, module loading, the BPF load and the first events. Outcomes that are sane: exit 0
- * with the file absent (stopped before the first event) or read by sysdig; or death by SIGTERM
+ * start-up, module loading, the BPF load and the first events. Outcomes that are sane: exit 143
+ * with one line saying the capture had not started and no file; exit 0 with a file sysdig reads
+ * (the capture had started); or death by SIGTERM
  * (only before main() runs, node's own start-up) with no file. Anything else — another exit code,
  * a file sysdig cannot read, a stack trace — is a failure.
  */
@@ -334,7 +343,9 @@ export async function faultEarlySignals(dir: string, seed: number, runs: number,
       readable = s.status === 0 && s.events >= 0;
     }
     const clean = !/\n\s+at /.test(err);
-    o.ok = clean && ((e.code === 0 && readable) || (e.signal === 'SIGTERM' && o.file === 'absent'));
+    // before the capture started: one line, exit 128+15, no file; after: exit 0, a readable file
+    const early = e.code === 128 + 15 && o.file === 'absent' && NOT_STARTED.test(err);
+    o.ok = clean && ((e.code === 0 && readable) || early || (e.signal === 'SIGTERM' && o.file === 'absent'));
     res.push(o);
   }
   return res;

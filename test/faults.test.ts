@@ -5,11 +5,13 @@
 //      (threads, fds, containers, Docker watcher maps — tsdig's SIGUSR2 stats) before and after
 //      the churn are printed and must be back near the baseline; RSS bounded;
 //  (c) SIGINT/SIGTERM/SIGHUP at seeded random moments in re-writes and live captures: exit 0 and a
-//      file sysdig reads (or none, when the signal came before the first event);
+//      file sysdig reads (or none: a re-write stopped before its first event; a live capture
+//      stopped before it started says so in one line and exits 128+signal);
 //  (d) SIGPIPE: `tsdig -r F | head -1`, live `tsdig | head -5`: quick, quiet, exit 0 or 141;
 //  (e) a 64 kB ring buffer under a syscall flood: drops reported, capture recovers;
-//  (f) SIGTERM 0–300 ms after `tsdig -w` starts: exit 0 with no file or a file sysdig reads, or
-//      (only in node's own start-up) death by SIGTERM with no file.
+//  (f) SIGTERM 0–300 ms after `tsdig -w` starts: exit 143 with one line and no file (the capture
+//      had not started) or exit 0 with a file sysdig reads, or (only in node's own start-up) death
+//      by SIGTERM with no file.
 // Needs root, the addon, cc, docker (a, b), sysdig (c, f) and the fixtures; under CI it fails
 // instead of skipping. dockerd is running again at the end, whatever happens.
 import { test, after } from 'node:test';
@@ -75,6 +77,7 @@ test('faults (f): SIGTERM in the first 300 ms of tsdig -w', { timeout: 300_000 }
   const res = await faultEarlySignals(tmp, 20261126, 10, 300);
   for (const r of res) console.log(`# SIGTERM after ${r.delayMs} ms: ${r.code !== null ? `exit ${r.code}` : `killed by ${r.killedBy}`}, file ${r.file}; ${r.ok ? 'ok' : 'FAIL'} (${r.last})`);
   assert.deepEqual(res.filter((r) => !r.ok).map((r) => `${r.delayMs} ms: ${r.code}/${r.killedBy} file ${r.file}: ${r.last}`), []);
-  // the handlers are in place well before 300 ms: the later signals are all handled
-  assert.ok(res.some((r) => r.code === 0), 'some signal was handled (exit 0)');
+  // the handlers are in place well before 300 ms: the later signals are all handled (exit 143
+  // before the capture started, 0 after)
+  assert.ok(res.some((r) => r.code === 0 || r.code === 143), 'some signal was handled (exit 0 or 143)');
 });

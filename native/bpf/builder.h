@@ -14,9 +14,19 @@
 #define TS_LIMIT (TS_HALF - 64) /* values never start at or beyond this */
 #define TS_LEN_OFF (TSDIG_REC_PREFIX + TSDIG_EVT_HDR)
 
+#define CG_MAX_DEPTH 8  /* cgroup path levels reported */
+#define CG_NAME_MAX 128 /* bytes per level, incl. the NUL (a power of two) */
+
 struct scratch {
 	struct tsdig_stats st;
 	__u8 buf[2 * TS_HALF + 64];
+	/* a process exit event handed from its syscall's filler to the shared tx_proc program */
+	__u16 pr_type, pr_is_exec;
+	__u32 pr_flags;
+	__u64 forget; /* see forget_u64() */
+	/* put_cgroups(): the names of the cgroup path's levels, leaf first */
+	__u16 cg_len[CG_MAX_DEPTH];
+	char cg_name[CG_MAX_DEPTH][CG_NAME_MAX];
 };
 
 struct ev {
@@ -36,6 +46,24 @@ static __always_inline void ev_begin(struct ev *e, struct scratch *s, __u16 type
 	e->idx = 0;
 	e->rflags = 0;
 	e->pos = TS_LEN_OFF + 2 * n;
+}
+
+/* Returns v with everything the verifier knew about it forgotten: map memory is not tracked, so
+ * the value read back is an unknown scalar (at run time it is v). Each variable-length param and
+ * each pass of a loop that appends leaves e->pos in a different range on each path (fits, cut,
+ * failed read...); the verifier cannot prune paths whose positions differ, so they multiply down
+ * the rest of the program (put_cgroups alone took seconds). Forgetting the position after such a
+ * param, and at the top of such a loop, lets those paths meet again. Every write still checks its
+ * own bounds, so nothing relies on what was forgotten. */
+static __always_inline __u64 scratch_forget(struct scratch *s, __u64 v)
+{
+	volatile __u64 *slot = &s->forget;
+	*slot = v;
+	return *slot;
+}
+static __always_inline __u64 forget_u64(struct ev *e, __u64 v)
+{
+	return scratch_forget(e->s, v);
 }
 
 static __always_inline void set_len(struct ev *e, __u32 len)
@@ -117,7 +145,7 @@ static __always_inline long put_str_user(struct ev *e, const void *p, __u32 max)
 	if (n >= lim)
 		e->rflags |= TSDIG_RF_TRUNCATED;
 	n &= TS_MASK;
-	e->pos = pos + n;
+	e->pos = forget_u64(e, pos + n);
 	set_len(e, n);
 	return n;
 }
@@ -145,7 +173,7 @@ static __always_inline long put_str_kernel(struct ev *e, const void *p, __u32 ma
 	if (n >= lim)
 		e->rflags |= TSDIG_RF_TRUNCATED;
 	n &= TS_MASK;
-	e->pos = pos + n;
+	e->pos = forget_u64(e, pos + n);
 	set_len(e, n);
 	return n;
 }
@@ -182,7 +210,7 @@ static __always_inline __u32 put_buf_user(struct ev *e, const void *p, __u64 len
 		set_len(e, 0);
 		return 0;
 	}
-	e->pos = pos + n;
+	e->pos = forget_u64(e, pos + n);
 	set_len(e, n);
 	return n;
 }

@@ -33,6 +33,12 @@ __noinline int tsdig_put_cwd(struct scratch *s, __u32 start)
 	__u32 off = CWD_MAX;
 	int done = 0;
 	for (int j = 0; j < CWD_DEPTH; j++) {
+		/* each path into this step leaves off and the pointers in different states: forgotten,
+		 * the paths meet again at every step (62k -> 25k insns processed; see forget_u64()) */
+		off = scratch_forget(s, off);
+		d = (struct dentry *)scratch_forget(s, (__u64)d);
+		vm = (struct vfsmount *)scratch_forget(s, (__u64)vm);
+		m = (struct mount *)scratch_forget(s, (__u64)m);
 		if (!d || (d == root_d && vm == root_m)) {
 			done = 1;
 			break;

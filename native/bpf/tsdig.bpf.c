@@ -80,21 +80,24 @@ static __always_inline void submit(struct ev *e, __u64 tid)
 	}
 }
 
-/* ---- task / fd helpers ---- */
+/* ---- task / fd helpers ----
+ * Kernel pointers are followed with BPF_CORE_READ (probe reads) rather than direct BTF loads:
+ * the verifier answers each direct load of a pointer field with two by-name searches through
+ * the whole vmlinux BTF (btf_nested_type_is_trusted), ~30% of the load time. */
 
 static __always_inline struct file *fd_file(long fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct files_struct *files = t->files;
+	struct files_struct *files = BPF_CORE_READ(t, files);
 	if (!files || fd < 0)
 		return NULL;
-	struct fdtable *fdt = files->fdt;
+	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
 	if (!fdt)
 		return NULL;
-	unsigned int max = fdt->max_fds;
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
 	if ((unsigned long)fd >= max)
 		return NULL;
-	struct file **arr = fdt->fd;
+	struct file **arr = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd & 0xfffff]);
 	return f;
@@ -330,10 +333,10 @@ static __always_inline long mm_counter(struct mm_struct *mm, int i)
 
 static __always_inline void put_vm_stats(struct ev *e, struct task_struct *t)
 {
-	struct mm_struct *mm = t->mm;
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	__u32 vsz = 0, rss = 0, swp = 0;
 	if (mm) {
-		vsz = mm->total_vm * 4; /* pages -> KiB (4 KiB pages) */
+		vsz = BPF_CORE_READ(mm, total_vm) * 4; /* pages -> KiB (4 KiB pages) */
 		rss = (mm_counter(mm, 0) + mm_counter(mm, 1) + mm_counter(mm, 3)) * 4;
 		swp = mm_counter(mm, 2) * 4;
 	}
@@ -361,7 +364,6 @@ struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
-#define CG_MAX_DEPTH 8
 
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
@@ -376,36 +378,48 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
  * separately costs too much verifier budget. */
 static __always_inline void put_cgroups(struct ev *e, struct task_struct *t)
 {
+	/* the params before leave e->pos in many ranges: start from one state */
+	e->pos = forget_u64(e, e->pos);
 	__u64 start = e->pos;
 	if (start >= TS_LIMIT - 512) {
 		put_empty(e);
 		return;
 	}
+	/* Level j up from the task's cgroup goes to s->cg_name[j]; s->cg_len[j] is 0 above the root,
+	 * else 1 + the name's length. Map memory, not the stack: the verifier does not track it, so
+	 * the paths through both loops differ only in e->pos, which is forgotten at each level (a
+	 * depth counter and names on the stack multiplied the paths: seconds of verification). */
+	struct scratch *s = e->s;
 	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
-	const char *names[CG_MAX_DEPTH] = {};
-	int depth = 0;
 	for (int j = 0; j < CG_MAX_DEPTH; j++) {
-		if (!kn)
-			break;
-		struct kernfs_node *parent = kn_parent(kn);
-		if (!parent) /* the hierarchy root: its name is not part of the path */
-			break;
-		names[j] = BPF_CORE_READ(kn, name);
-		depth = j + 1;
+		struct kernfs_node *parent = kn_parent(kn); /* 0 once kn is NULL (a failed read zeroes) */
+		__u16 len = 0;
+		if (parent) { /* the hierarchy root: its name is not part of the path */
+			long n = bpf_probe_read_kernel_str(s->cg_name[j], CG_NAME_MAX, BPF_CORE_READ(kn, name));
+			len = n > 0 ? n : 1;
+		}
+		s->cg_len[j] = len;
 		kn = parent;
 	}
 	append_u32(e, 0x3d757063); /* "cpu=" */
 	__u64 path = e->pos;
-	if (depth == 0)
+	if (!s->cg_len[0])
 		append_u8(e, '/');
 	for (int k = CG_MAX_DEPTH - 1; k >= 0; k--) {
-		if (k >= depth)
+		__u32 n = s->cg_len[k];
+		if (!n)
 			continue;
-		append_u8(e, '/');
-		if (append_str_kernel(e, names[k], 128))
-			e->pos -= 1; /* drop the NUL */
+		__u64 p = forget_u64(e, e->pos);
+		if (p >= TS_LIMIT - CG_NAME_MAX - 1)
+			continue;
+		s->buf[p & TS_MASK] = '/';
+		n = (n - 1) & (CG_NAME_MAX - 1);
+		if (n && bpf_probe_read_kernel(&s->buf[(p + 1) & TS_MASK], n, s->cg_name[k]))
+			n = 0;
+		e->pos = p + 1 + n;
 	}
 	append_u8(e, 0);
+	e->pos = forget_u64(e, e->pos);
 	__u64 plen = e->pos - path;
 	if (plen <= 1100 && e->pos < TS_LIMIT - 2400 && path < TS_HALF) {
 		/* memory=<path>\0 pids=<path>\0, copied from the first one */
@@ -428,11 +442,11 @@ static __always_inline void put_cgroups(struct ev *e, struct task_struct *t)
 /* exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups */
 static __always_inline void put_proc_common(struct ev *e, struct task_struct *t, int fdlimit_signed)
 {
-	struct mm_struct *mm = t->mm;
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	unsigned long as = 0, ae = 0;
 	if (mm) {
-		as = mm->arg_start;
-		ae = mm->arg_end;
+		as = BPF_CORE_READ(mm, arg_start);
+		ae = BPF_CORE_READ(mm, arg_end);
 	}
 	long n0 = 0;
 	if (as && ae > as) {
@@ -446,9 +460,9 @@ static __always_inline void put_proc_common(struct ev *e, struct task_struct *t,
 		put_empty(e);
 	put_pid(e, t->pid);
 	put_pid(e, t->tgid);
-	put_pid(e, t->real_parent->pid);
+	put_pid(e, BPF_CORE_READ(t, real_parent, pid));
 	put_cwd(e);
-	__u64 fdlimit = t->signal->rlim[7].rlim_cur; /* RLIMIT_NOFILE */
+	__u64 fdlimit = BPF_CORE_READ(t, signal, rlim[7].rlim_cur); /* RLIMIT_NOFILE */
 	put_u64(e, fdlimit);
 	put_u64(e, t->maj_flt);
 	put_u64(e, t->min_flt);
@@ -468,18 +482,18 @@ static __always_inline void fill_proc_x(struct ev *e, long ret, __u16 type, int 
 		put_pid(e, ret);
 	put_proc_common(e, t, !is_exec);
 	if (is_exec) {
-		struct mm_struct *mm = t->mm;
+		struct mm_struct *mm = BPF_CORE_READ(t, mm);
 		unsigned long es = 0, ee = 0;
 		if (mm) {
-			es = mm->env_start;
-			ee = mm->env_end;
+			es = BPF_CORE_READ(mm, env_start);
+			ee = BPF_CORE_READ(mm, env_end);
 		}
 		if (es && ee > es)
 			put_buf_user(e, (void *)es, ee - es, ENV_MAX, 1);
 		else
 			put_empty(e);
 		__u32 tty_nr = 0;
-		struct tty_struct *tty = t->signal->tty;
+		struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
 		if (tty) {
 			int index = BPF_CORE_READ(tty, index);
 			int major = BPF_CORE_READ(tty, driver, major);
@@ -487,7 +501,7 @@ static __always_inline void fill_proc_x(struct ev *e, long ret, __u16 type, int 
 			tty_nr = encode_dev(((__u32)major << 20) + minor_start + index);
 		}
 		put_i32(e, tty_nr);
-		put_pid(e, pid_vnr(t->signal->pids[PIDTYPE_PGID]));
+		put_pid(e, pid_vnr(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID])));
 		__s32 loginuid = -1;
 		if (bpf_core_field_exists(t->loginuid))
 			loginuid = BPF_CORE_READ(t, loginuid.val);
@@ -495,11 +509,11 @@ static __always_inline void fill_proc_x(struct ev *e, long ret, __u16 type, int 
 		put_u32(e, 0); /* flags (EXE_WRITABLE not computed) */
 	} else {
 		put_u32(e, ppm_flags);
-		const struct cred *c = t->cred;
-		put_u32(e, c ? c->euid.val : 0);
-		put_u32(e, c ? c->egid.val : 0);
-		put_pid(e, pid_vnr(t->thread_pid));
-		put_pid(e, pid_vnr(t->group_leader->thread_pid));
+		const struct cred *c = BPF_CORE_READ(t, cred);
+		put_u32(e, c ? BPF_CORE_READ(c, euid.val) : 0);
+		put_u32(e, c ? BPF_CORE_READ(c, egid.val) : 0);
+		put_pid(e, pid_vnr(BPF_CORE_READ(t, thread_pid)));
+		put_pid(e, pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)));
 	}
 }
 
@@ -541,6 +555,8 @@ static __always_inline void put_iov_data(struct ev *e, const struct iovec_ *iov,
 	for (int i = 0; i < MAX_IOVS; i++) {
 		if (i >= cnt || got >= want)
 			break;
+		e->pos = forget_u64(e, e->pos);
+		got = forget_u64(e, got);
 		struct iovec_ v = {};
 		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
 			break;
@@ -579,6 +595,7 @@ static __always_inline void put_fdlist(struct ev *e, const void *ufds, long nfds
 			cnt++;
 		}
 	}
+	e->pos = forget_u64(e, e->pos);
 	if (start < TS_HALF)
 		*(__u16 *)&e->s->buf[start & TS_MASK] = cnt;
 	set_len(e, e->pos - start);
@@ -628,12 +645,34 @@ static __always_inline int filtered(__u64 pt)
 #include "fill_enter.h"
 #include "fill_exit.h"
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(tsdig_sys_enter, struct pt_regs *regs, long id)
+/* ---- programs ----
+ * One dispatcher per syscall tracepoint tail-calls (enter_progs/exit_progs, indexed by syscall
+ * number) into one small program per syscall with a dedicated event. Each of those calls
+ * fill_enter()/fill_exit() with a constant syscall number, so the compiler keeps only that
+ * syscall's case and the verifier walks each filler once, alone: ~0.1 s of verification in all,
+ * where the single big switch took seconds (states from every case met in the shared code).
+ * The list of fillers is generated at build time from the case labels of fill_enter.h and
+ * fill_exit.h (native/scripts/build-bpf.sh → fillers.h). A syscall without a filler falls
+ * through the tail call to the generic event, built by the dispatcher itself. The addon fills
+ * the program arrays after the load and attaches only the dispatchers. */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SC_TABLE_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} enter_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, TSDIG_PROC_SLOT + 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} exit_progs SEC(".maps");
+_Static_assert(TSDIG_PROC_SLOT >= SC_TABLE_SIZE, "tx_proc's slot must not be a syscall's");
+
+static __always_inline int enter_one(struct pt_regs *regs, long id)
 {
-	__u64 pt = bpf_get_current_pid_tgid();
-	if (filtered(pt))
-		return 0;
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
@@ -641,6 +680,79 @@ int BPF_PROG(tsdig_sys_enter, struct pt_regs *regs, long id)
 	e.s = s;
 	if (fill_enter(&e, regs, id))
 		return 0;
+	submit(&e, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+static __always_inline int exit_one(void *ctx, struct pt_regs *regs, long id, long ret)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct ev e = {};
+	e.s = s;
+	struct proc_req pr = {};
+	int r = fill_exit(&e, regs, id, ret, &pr);
+	if (r == 2) {
+		/* execve/clone family: one shared program builds these (verified once) */
+		s->pr_type = pr.type;
+		s->pr_is_exec = pr.is_exec;
+		s->pr_flags = pr.flags;
+		bpf_tail_call(ctx, &exit_progs, TSDIG_PROC_SLOT);
+		return 0;
+	}
+	if (r)
+		return 0;
+	submit(&e, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tx_proc, struct pt_regs *regs, long ret)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct ev e = {};
+	e.s = s;
+	fill_proc_x(&e, ret, s->pr_type, s->pr_is_exec, s->pr_flags);
+	submit(&e, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+/* te_<nr> / tx_<nr>: the addon reads the syscall number from the program name */
+#define ENTER_PROG_N(nr)                                                        \
+	SEC("tp_btf/sys_enter")                                                 \
+	int BPF_PROG(te_##nr, struct pt_regs *regs, long id)                    \
+	{                                                                       \
+		return enter_one(regs, nr);                                     \
+	}
+#define EXIT_PROG_N(nr)                                                         \
+	SEC("tp_btf/sys_exit")                                                  \
+	int BPF_PROG(tx_##nr, struct pt_regs *regs, long ret)                   \
+	{                                                                       \
+		return exit_one(ctx, regs, nr, ret);                               \
+	}
+/* one more expansion step so SYS_xxx becomes its number before it is pasted into the name */
+#define ENTER_PROG(sys) ENTER_PROG_N(sys)
+#define EXIT_PROG(sys) EXIT_PROG_N(sys)
+#include "fillers.h"
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tsdig_sys_enter, struct pt_regs *regs, long id)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	if (filtered(pt) || id < 0 || id >= SC_TABLE_SIZE)
+		return 0;
+	bpf_tail_call(ctx, &enter_progs, id);
+	/* no filler for this syscall: generic event */
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct ev e = {};
+	ev_begin(&e, s, PPME_GENERIC_E, 2);
+	put_u16(&e, ppm_sc_of[id & (SC_TABLE_SIZE - 1)]);
+	put_u16(&e, id);
 	submit(&e, (__u32)pt);
 	return 0;
 }
@@ -651,18 +763,16 @@ int BPF_PROG(tsdig_sys_exit, struct pt_regs *regs, long ret)
 	__u64 pt = bpf_get_current_pid_tgid();
 	if (filtered(pt))
 		return 0;
+	long id = regs->orig_ax;
+	if (id < 0 || id >= SC_TABLE_SIZE)
+		return 0;
+	bpf_tail_call(ctx, &exit_progs, id);
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
 	struct ev e = {};
-	e.s = s;
-	long id = regs->orig_ax;
-	struct proc_req pr = {};
-	int r = fill_exit(&e, regs, id, ret, &pr);
-	if (r == 2)
-		fill_proc_x(&e, ret, pr.type, pr.is_exec, pr.flags);
-	else if (r)
-		return 0;
+	ev_begin(&e, s, PPME_GENERIC_E + 1, 1);
+	put_u16(&e, ppm_sc_of[id & (SC_TABLE_SIZE - 1)]);
 	submit(&e, (__u32)pt);
 	return 0;
 }

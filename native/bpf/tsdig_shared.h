@@ -17,3 +17,8 @@ struct tsdig_stats {
 	__u64 bytes;  /* bytes written to the ring */
 	__u64 errors; /* records not built (e.g. scratch overflow) */
 };
+
+/* Program arrays (enter_progs / exit_progs) hold the per-syscall fillers at their syscall number;
+ * exit_progs also holds tx_proc, the execve/clone-family exit builder, at this slot. Fillers are
+ * named te_<nr> / tx_<nr>: the addon reads the slot from the name. */
+#define TSDIG_PROC_SLOT 512

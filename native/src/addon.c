@@ -1,7 +1,8 @@
 /* tsdig_bpf.node: loads the tsdig BPF skeleton and hands sysdig-format event records to JS in
  * batches (external ArrayBuffers) from a poller thread. Plain N-API C.
  *
- *   open(opts) -> handle        opts: { bufferSize, snaplen, pid }
+ *   open(opts) -> handle        opts: { bufferSize, snaplen, pid }; loads (verifies) the programs
+ *   openAsync(opts) -> Promise<handle>   the same load on a worker thread
  *   start(handle, onBatch)      onBatch(arrayBuffer, nbytes)
  *   stats(handle) -> { events, drops, bytes, errors, batches, records }
  *   close(handle)               idempotent; joins the poller, detaches and frees everything
@@ -24,6 +25,7 @@
 
 #include "tsdig_shared.h"
 #include "tsdig.skel.h"
+#include "loader.h"
 
 #define BATCH_BYTES (1u << 20)   /* hand over when a batch reaches 1 MiB ... */
 #define BATCH_CAP (BATCH_BYTES + (64u << 10))
@@ -32,7 +34,8 @@
 #define TSFN_QUEUE 16
 
 typedef struct handle {
-	struct tsdig_bpf *skel;
+	struct tsdig_bpf *skel; /* progs.skel[0]: the dispatchers (attached), the maps */
+	loaded_t progs;
 	struct ring_buffer *rb;
 	pthread_t thr;
 	int thr_started;
@@ -60,8 +63,6 @@ typedef struct {
 } item_t;
 
 /* ---------- libbpf log capture (for error messages) ---------- */
-static __thread char g_log[8192];
-static __thread size_t g_log_len;
 static int g_debug = -1;
 
 static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
@@ -250,6 +251,9 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* the first batch goes to JS as soon as the ring is drained once: the first event is not held
+ * back by BATCH_NS (start-up latency), later ones are batched as usual */
+
 static void *poller(void *arg)
 {
 	handle_t *h = arg;
@@ -257,7 +261,7 @@ static void *poller(void *arg)
 		ring_buffer__poll(h->rb, POLL_MS);
 		/* records submitted with BPF_RB_NO_WAKEUP never make epoll fire: consume explicitly */
 		ring_buffer__consume(h->rb);
-		if (h->blen && now_ns(CLOCK_MONOTONIC) - h->bt0 >= BATCH_NS)
+		if (h->blen && (now_ns(CLOCK_MONOTONIC) - h->bt0 >= BATCH_NS || atomic_load(&h->batches) == 0))
 			flush_batch(h);
 	}
 	return NULL;
@@ -328,7 +332,7 @@ static void shutdown_handle(handle_t *h, int from_cleanup)
 		h->rb = NULL;
 	}
 	if (h->skel) {
-		tsdig_bpf__destroy(h->skel); /* detaches links, closes maps and programs */
+		unload_programs(&h->progs); /* detaches links, closes maps and programs */
 		h->skel = NULL;
 	}
 	if (h->tsfn) {
@@ -374,12 +378,12 @@ static const char *errno_hint(int err)
 	return "";
 }
 
-static napi_value throw_bpf(napi_env env, const char *what, int err)
+static napi_value make_bpf_error(napi_env env, const char *what, int err, const char *log, size_t log_len)
 {
 	char msg[2048];
-	size_t tail = g_log_len > 1200 ? g_log_len - 1200 : 0;
+	size_t tail = log_len > 1200 ? log_len - 1200 : 0;
 	snprintf(msg, sizeof(msg), "tsdig_bpf: %s failed: %s%s%s%s", what, strerror(err), errno_hint(err),
-		 g_log_len ? "\nlibbpf: " : "", g_log_len ? g_log + tail : "");
+		 log_len ? "\nlibbpf: " : "", log_len ? log + tail : "");
 	napi_value e, m, code;
 	napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
 	napi_create_string_utf8(env, err == EPERM || err == EACCES ? "EPERM" : "EBPF", NAPI_AUTO_LENGTH, &code);
@@ -387,8 +391,88 @@ static napi_value throw_bpf(napi_env env, const char *what, int err)
 	napi_value errnov;
 	napi_create_int32(env, err, &errnov);
 	napi_set_named_property(env, e, "errno", errnov);
-	napi_throw(env, e);
+	return e;
+}
+
+static napi_value throw_bpf(napi_env env, const char *what, int err)
+{
+	napi_throw(env, make_bpf_error(env, what, err, g_log, g_log_len));
 	return NULL;
+}
+
+typedef struct {
+	uint32_t bufsize, snaplen, pid;
+} open_opts_t;
+
+static void parse_open_opts(napi_env env, size_t argc, napi_value *argv, open_opts_t *o)
+{
+	o->bufsize = 16u << 20;
+	o->snaplen = 80;
+	o->pid = 0;
+	if (argc >= 1) {
+		napi_valuetype t;
+		napi_typeof(env, argv[0], &t);
+		if (t == napi_object) {
+			get_opt_u32(env, argv[0], "bufferSize", &o->bufsize);
+			get_opt_u32(env, argv[0], "snaplen", &o->snaplen);
+			get_opt_u32(env, argv[0], "pid", &o->pid);
+		}
+	}
+}
+
+/* Opens and loads the BPF programs (the slow part: verification; loader.h). Touches no N-API
+ * state, so it also runs on a worker thread (openAsync). Returns 0 or an errno; *what names the
+ * failed step. */
+static int do_open(const open_opts_t *o, handle_t **out, const char **what)
+{
+	/* ring size: power of two, >= 64 KiB (must be a page multiple) */
+	uint32_t rs = 1u << 16;
+	while (rs < o->bufsize && rs < (1u << 30))
+		rs <<= 1;
+	g_log_len = 0;
+	g_log[0] = 0;
+	handle_t *h = calloc(1, sizeof(*h));
+	if (!h)
+		return ENOMEM;
+	h->refs = 1;
+	load_cfg_t cfg = {
+		.self_tgid = (__u32)getpid(),
+		.filter_tgid = o->pid,
+		.snaplen = o->snaplen > 4096 ? 4096 : o->snaplen,
+		.boot_to_epoch_ns = boot_to_epoch(),
+		.ring_bytes = rs,
+		.wakeup_bytes = rs / 4 < BATCH_BYTES ? rs / 4 : BATCH_BYTES,
+	};
+	int err = load_programs(&cfg, &h->progs, what);
+	if (!err) {
+		h->skel = h->progs.skel[0];
+		h->batch = malloc(BATCH_CAP);
+		if (!h->batch) {
+			unload_programs(&h->progs);
+			err = ENOMEM;
+		}
+	}
+	if (err) {
+		free(h);
+		return err;
+	}
+	*out = h;
+	return 0;
+}
+
+/* JS thread: the loaded handle becomes a JS external (closed by close(), GC or env teardown) */
+static napi_value wrap_handle(napi_env env, handle_t *h)
+{
+	h->env = env;
+	napi_add_env_cleanup_hook(env, cleanup_hook, h);
+	h->cleanup_hook = 1;
+	napi_value ext;
+	if (napi_create_external(env, h, handle_finalize, NULL, &ext) != napi_ok) {
+		shutdown_handle(h, 0);
+		handle_unref(h);
+		return NULL;
+	}
+	return ext;
 }
 
 static napi_value js_open(napi_env env, napi_callback_info info)
@@ -396,64 +480,99 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	size_t argc = 1;
 	napi_value argv[1];
 	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	uint32_t bufsize = 16u << 20, snaplen = 80, pid = 0;
-	if (argc >= 1) {
-		napi_valuetype t;
-		napi_typeof(env, argv[0], &t);
-		if (t == napi_object) {
-			get_opt_u32(env, argv[0], "bufferSize", &bufsize);
-			get_opt_u32(env, argv[0], "snaplen", &snaplen);
-			get_opt_u32(env, argv[0], "pid", &pid);
+	open_opts_t o;
+	parse_open_opts(env, argc, argv, &o);
+	libbpf_set_print(libbpf_print);
+	handle_t *h = NULL;
+	const char *what = "";
+	int err = do_open(&o, &h, &what);
+	if (err)
+		return throw_bpf(env, what, err);
+	napi_value ext = wrap_handle(env, h);
+	if (!ext)
+		napi_throw_error(env, NULL, "tsdig_bpf: napi_create_external failed");
+	return ext;
+}
+
+/* openAsync(opts) -> Promise<handle>: the load runs on a libuv worker thread, so JS start-up work
+ * (module loading, the /proc scan, Docker) and signal handling go on meanwhile. */
+typedef struct {
+	napi_async_work work;
+	napi_deferred deferred;
+	open_opts_t o;
+	handle_t *h;
+	int err;
+	const char *what;
+	char log[sizeof(g_log)];
+	size_t log_len;
+} open_req_t;
+
+static void open_execute(napi_env env, void *data)
+{
+	(void)env;
+	open_req_t *r = data;
+	r->err = do_open(&r->o, &r->h, &r->what);
+	/* the libbpf log is per thread: keep this thread's for the error message */
+	memcpy(r->log, g_log, g_log_len + 1);
+	r->log_len = g_log_len;
+}
+
+static void open_complete(napi_env env, napi_status status, void *data)
+{
+	open_req_t *r = data;
+	if (status == napi_ok && !r->err) {
+		napi_value ext = wrap_handle(env, r->h);
+		if (ext) {
+			napi_resolve_deferred(env, r->deferred, ext);
+		} else {
+			napi_value m, e;
+			napi_create_string_utf8(env, "tsdig_bpf: napi_create_external failed", NAPI_AUTO_LENGTH, &m);
+			napi_create_error(env, NULL, m, &e);
+			napi_reject_deferred(env, r->deferred, e);
+		}
+	} else {
+		if (status == napi_ok) {
+			napi_reject_deferred(env, r->deferred, make_bpf_error(env, r->what, r->err, r->log, r->log_len));
+		} else {
+			if (r->h) { /* cancelled after a successful load */
+				shutdown_handle(r->h, 1);
+				handle_unref(r->h);
+			}
+			napi_value m, e;
+			napi_create_string_utf8(env, "tsdig_bpf: open cancelled", NAPI_AUTO_LENGTH, &m);
+			napi_create_error(env, NULL, m, &e);
+			napi_reject_deferred(env, r->deferred, e);
 		}
 	}
-	/* ring size: power of two, >= 64 KiB (must be a page multiple) */
-	uint32_t rs = 1u << 16;
-	while (rs < bufsize && rs < (1u << 30))
-		rs <<= 1;
-	if (snaplen > 4096)
-		snaplen = 4096;
+	napi_delete_async_work(env, r->work);
+	free(r);
+}
 
-	g_log_len = 0;
-	g_log[0] = 0;
-	libbpf_set_print(libbpf_print);
-
-	handle_t *h = calloc(1, sizeof(*h));
-	if (!h) {
+static napi_value js_open_async(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	open_req_t *r = calloc(1, sizeof(*r));
+	if (!r) {
 		napi_throw_error(env, NULL, "tsdig_bpf: out of memory");
 		return NULL;
 	}
-	h->env = env;
-	h->refs = 1;
-	h->skel = tsdig_bpf__open();
-	if (!h->skel) {
-		int err = errno;
-		free(h);
-		return throw_bpf(env, "open BPF object", err);
-	}
-	h->skel->rodata->self_tgid = (__u32)getpid();
-	h->skel->rodata->filter_tgid = pid;
-	h->skel->rodata->snaplen = snaplen;
-	h->skel->rodata->boot_to_epoch_ns = boot_to_epoch();
-	h->skel->rodata->wakeup_bytes = rs / 4 < BATCH_BYTES ? rs / 4 : BATCH_BYTES;
-	bpf_map__set_max_entries(h->skel->maps.rb, rs);
-	int err = tsdig_bpf__load(h->skel);
-	if (err) {
-		int e = err < 0 ? -err : err;
-		tsdig_bpf__destroy(h->skel);
-		free(h);
-		return throw_bpf(env, "load BPF programs", e);
-	}
-	h->batch = malloc(BATCH_CAP);
-	napi_add_env_cleanup_hook(env, cleanup_hook, h);
-	h->cleanup_hook = 1;
-	napi_value ext;
-	if (napi_create_external(env, h, handle_finalize, NULL, &ext) != napi_ok) {
-		shutdown_handle(h, 0);
-		handle_unref(h);
-		napi_throw_error(env, NULL, "tsdig_bpf: napi_create_external failed");
+	parse_open_opts(env, argc, argv, &r->o);
+	libbpf_set_print(libbpf_print);
+	napi_value promise, name;
+	if (napi_create_promise(env, &r->deferred, &promise) != napi_ok) {
+		free(r);
+		napi_throw_error(env, NULL, "tsdig_bpf: napi_create_promise failed");
 		return NULL;
 	}
-	return ext;
+	napi_create_string_utf8(env, "tsdig_bpf.open", NAPI_AUTO_LENGTH, &name);
+	if (napi_create_async_work(env, NULL, name, open_execute, open_complete, r, &r->work) != napi_ok ||
+	    napi_queue_async_work(env, r->work) != napi_ok) {
+		napi_throw_error(env, NULL, "tsdig_bpf: cannot queue the BPF load");
+		return NULL;
+	}
+	return promise;
 }
 
 static napi_value js_start(napi_env env, napi_callback_info info)
@@ -487,13 +606,15 @@ static napi_value js_start(napi_env env, napi_callback_info info)
 	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.rb), on_record, h, NULL);
 	if (!h->rb)
 		return throw_bpf(env, "ring_buffer__new", errno);
-	int err = tsdig_bpf__attach(h->skel);
-	if (err) {
-		ring_buffer__free(h->rb);
-		h->rb = NULL;
-		return throw_bpf(env, "attach BPF programs", err < 0 ? -err : err);
+	if (!h->attached) {
+		int err = tsdig_bpf__attach(h->skel);
+		if (err) {
+			ring_buffer__free(h->rb);
+			h->rb = NULL;
+			return throw_bpf(env, "attach BPF programs", err < 0 ? -err : err);
+		}
+		h->attached = 1;
 	}
-	h->attached = 1;
 	napi_value name;
 	napi_create_string_utf8(env, "tsdig_bpf.onBatch", NAPI_AUTO_LENGTH, &name);
 	h->refs++;
@@ -559,6 +680,7 @@ NAPI_MODULE_INIT()
 {
 	napi_property_descriptor props[] = {
 		{ "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
+		{ "openAsync", NULL, js_open_async, NULL, NULL, NULL, napi_default, NULL },
 		{ "start", NULL, js_start, NULL, NULL, NULL, napi_default, NULL },
 		{ "stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL },
 		{ "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },

@@ -15,6 +15,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const { parseArgs } = await import('./options');
     const opts = parseArgs(argv);
+    // a live job: the BPF load (the slow part of its start-up) starts now, on a worker thread
+    if (opts && capturesLive(opts)) {
+      const { preopen, liveOpenOptions } = await import('../live/native');
+      preopen(liveOpenOptions(opts));
+    }
     if (opts) code = await dispatch(opts); // else --help printed
   } catch (e) {
     code = await reportError(e);
@@ -22,6 +27,12 @@ export async function main(argv: string[]): Promise<void> {
     dropSignals();
   }
   process.exitCode = code;
+}
+
+/** Whether the job captures through the live source (src/live/source.ts). */
+function capturesLive(o: CliOptions): boolean {
+  if (o.read.length > 0 || o.list || o.listEvents || o.listChisels || o.chiselInfo !== undefined || o.pcap) return false;
+  return true;
 }
 
 /** Whether the job stops cleanly on SIGINT/SIGTERM/SIGHUP itself (it claims early signals). */

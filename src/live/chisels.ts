@@ -11,7 +11,7 @@ import { EventCtx } from '../fields/context';
 import { OutWriter, PipeClosed } from '../output/writer';
 import { ChiselHost, resolveRequests, textOutput } from '../chisel/run';
 import { loadChisel, parseChiselArgs } from '../chisel/loader';
-import { captureLive } from './source';
+import { captureLive, notStarted } from './source';
 
 export async function runLiveChisels(o: CliOptions, dirs: string[]): Promise<number> {
   const { requests, filter } = resolveRequests(o, dirs);
@@ -65,13 +65,15 @@ export async function runLiveChisels(o: CliOptions, dirs: string[]): Promise<num
     );
   } finally {
     try {
-      if (r) host.captureEnd();
+      if (r && r.started) host.captureEnd();
       w.flush();
     } catch (e) {
       if (!(e instanceof PipeClosed)) throw e;
     }
   }
   if (!r) return 1;
+  const early = notStarted(r);
+  if (early !== null) return early;
   process.stderr.write(
     `tsdig: ${r.events} events captured in ${r.secs.toFixed(1)} s (${proc.accepted} matched the filter), ${r.stats.drops} dropped by the ring buffer` +
       `${r.malformed ? `, ${r.malformed} malformed` : ''}${r.lookups ? `; ${r.lookups} late threads read from /proc` : ''}\n`,

@@ -1,4 +1,4 @@
-// Live container metadata from the Docker daemon (dockerode over the unix socket): the running
+// Live container metadata from the Docker daemon (HTTP over its unix socket, ./docker-api): the running
 // containers at start, then `docker events` (start/rename/die/destroy) keep the ContainerTable
 // current. The daemon may be absent or restart: every failure is one warning line, the watcher
 // retries with backoff in the background, and container ids seen meanwhile get a placeholder whose
@@ -9,6 +9,7 @@
 // A restart ('start' after 'die') cancels the pruning. Pruned ids are remembered (boundedly) so a
 // straggler event does not bring back a nameless placeholder that nothing would ever remove.
 import type Dockerode from 'dockerode';
+import { DockerApi } from './docker-api';
 import { ContainerInfo, ContainerTable } from '../state/containers';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -74,8 +75,7 @@ export class DockerWatcher {
   readonly socketPath: string;
   private readonly warn: (msg: string) => void;
   private readonly timeoutMs: number;
-  private api: Dockerode | null = null;
-  private streamApi: Dockerode | null = null;
+  private api: DockerApi | null = null;
   private events: NodeJS.ReadableStream | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private backoffMs = 1000;
@@ -136,19 +136,12 @@ export class DockerWatcher {
     } catch { /* closing anyway */ }
   }
 
-  private load(): typeof Dockerode {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require('dockerode') as typeof Dockerode;
-  }
-
   private async connect(): Promise<void> {
     if (this.stopped) return;
     try {
-      const D = this.load();
-      this.api ??= new D({ socketPath: this.socketPath, timeout: this.timeoutMs });
-      this.streamApi ??= new D({ socketPath: this.socketPath });
+      this.api ??= new DockerApi(this.socketPath, this.timeoutMs);
       // subscribe first, so nothing that happens while we list is missed
-      const stream = await this.streamApi.getEvents({ filters: { type: ['container'], event: ['start', 'rename', 'die', 'destroy'] } });
+      const stream = await this.api.events({ type: ['container'], event: ['start', 'rename', 'die', 'destroy'] });
       if (this.stopped) {
         (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
         return;
@@ -242,7 +235,7 @@ export class DockerWatcher {
     if (!this.api || this.inflight.has(short)) return;
     this.inflight.add(short);
     try {
-      const j = await this.api.getContainer(id).inspect();
+      const j = await this.api.inspect(id);
       const info = fromInspect(j);
       // an inspect that raced with the container's end must not bring a pruned entry back
       if (this.prunedIds.has(info.id)) return;

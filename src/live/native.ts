@@ -41,6 +41,7 @@ export type NativeHandle = { readonly [handleBrand]: true };
 
 interface Addon {
   open(opts?: NativeOpenOptions): NativeHandle;
+  openAsync(opts?: NativeOpenOptions): Promise<NativeHandle>;
   start(h: NativeHandle, cb: BatchCallback): void;
   stats(h: NativeHandle): NativeStats;
   close(h: NativeHandle): void;
@@ -126,23 +127,44 @@ function hasBpfCaps(): boolean {
   }
 }
 
+function unavailable(e: unknown): NativeUnavailableError {
+  const err = e as Error & { code?: string };
+  return new NativeUnavailableError(err.message, err.code === 'EPERM' ? 'permission' : 'kernel');
+}
+
 /** An open (loaded, not yet attached) capture. */
 export class NativeCapture {
   private handle: NativeHandle | null;
   private readonly addon: Addon;
   private lastStats: NativeStats | null = null;
 
-  constructor(opts: NativeOpenOptions = {}) {
+  /** Loads the programs (synchronously: the BPF verifier takes a few hundred ms). */
+  constructor(opts: NativeOpenOptions = {}, handle?: NativeHandle) {
+    this.addon = loadAddon();
+    if (handle) {
+      this.handle = handle;
+      return;
+    }
     const pre = checkPrerequisites();
     if (pre) throw pre;
-    this.addon = loadAddon();
     try {
       this.handle = this.addon.open(opts);
     } catch (e) {
-      const err = e as Error & { code?: string };
-      if (err.code === 'EPERM') throw new NativeUnavailableError(err.message, 'permission');
-      throw new NativeUnavailableError(err.message, 'kernel');
+      throw unavailable(e);
     }
+  }
+
+  /** Loads the programs on a worker thread: JS start-up work and signals go on meanwhile. */
+  static async open(opts: NativeOpenOptions = {}): Promise<NativeCapture> {
+    const pre = checkPrerequisites();
+    if (pre) throw pre;
+    let h: NativeHandle;
+    try {
+      h = await loadAddon().openAsync(opts);
+    } catch (e) {
+      throw unavailable(e);
+    }
+    return new NativeCapture(opts, h);
   }
 
   /** Attaches the programs and starts delivering batches. */
@@ -167,6 +189,39 @@ export class NativeCapture {
   get closed(): boolean {
     return this.handle === null;
   }
+}
+
+/** The addon's options for a live job's -s and --bufsize (MB). */
+export function liveOpenOptions(o: { snaplen: number; bufsize?: number }): NativeOpenOptions {
+  return {
+    bufferSize: o.bufsize !== undefined && o.bufsize > 0 ? Math.round(o.bufsize * 1024 * 1024) : undefined,
+    snaplen: Math.max(0, Math.min(4096, Math.floor(o.snaplen))),
+  };
+}
+
+let early: { key: string; p: Promise<NativeCapture> } | null = null;
+
+/**
+ * Starts loading the programs now, on a worker thread, for a capture opened later with the same
+ * options (main() calls it as soon as it knows the job is live: the load then overlaps module
+ * loading too). Does nothing where capture is not possible: the job reports why itself.
+ */
+export function preopen(opts: NativeOpenOptions): void {
+  if (early || checkPrerequisites()) return;
+  const p = NativeCapture.open(opts);
+  p.catch(() => {}); // the job that takes it sees the error
+  early = { key: JSON.stringify(opts), p };
+}
+
+/** The capture preopen() started with these options, else a new load. */
+export function openCapture(opts: NativeOpenOptions): Promise<NativeCapture> {
+  const key = JSON.stringify(opts);
+  if (early && early.key === key) {
+    const p = early.p;
+    early = null;
+    return p;
+  }
+  return NativeCapture.open(opts);
 }
 
 /** Iterates the records of a batch: calls fn(offset of the scap event, cpu, flags, record length). */

@@ -14,11 +14,10 @@ import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter, PipeClosed } from '../output/writer';
 import { EventCtx } from '../fields/context';
-import { captureLive } from './source';
+import { captureLive, notStarted } from './source';
 
-export { unavailableMessage } from './messages';
-export { runLiveWrite } from './write';
-export { runLiveChisels } from './chisels';
+// (-w and -c live in ./write and ./chisels: importing them here would load the file writer and
+// the chisel host into every live print job's start-up)
 
 export async function runLive(o: CliOptions): Promise<number> {
   // everything that can fail on bad input fails before the (slow) BPF load
@@ -68,6 +67,8 @@ export async function runLive(o: CliOptions): Promise<number> {
     }
   }
   if (!r) return 1;
+  const early = notStarted(r);
+  if (early !== null) return early;
   if (o.summary) {
     const rows = [...summary.entries()].sort((a, b) => b[1] - a[1]);
     process.stdout.write('\nEvent counts by type:\n' + rows.map(([k, v]) => `${String(v).padStart(10)} ${k}`).join('\n') + '\n');

@@ -17,7 +17,7 @@ import { ScapEvent } from '../events/event';
 import { StateEngine } from '../state/engine';
 import { CaptureSink } from '../scap/types';
 import { PipeClosed } from '../output/writer';
-import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord } from './native';
+import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord, liveOpenOptions, openCapture } from './native';
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
 import { DockerWatcher, DEFAULT_DOCKER_SOCKET } from './docker';
 import { unavailableMessage } from './messages';
@@ -77,6 +77,18 @@ export interface LiveResult {
   failure: unknown;
   /** table sizes when the capture ended (threads, fds, containers, docker and consumer maps) */
   tables: Sizes;
+}
+
+const SIGNUM: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * A capture that a signal stopped before it started (while tsdig loaded): prints the one line
+ * saying so and returns the exit code (128 + the signal's number); null when the capture started.
+ */
+export function notStarted(r: LiveResult, what = 'nothing was captured'): number | null {
+  if (r.started || r.signal === null) return null;
+  process.stderr.write(`tsdig: stopped by ${r.signal} before the capture started: ${what}\n`);
+  return 128 + (SIGNUM[r.signal] ?? 0);
 }
 
 const NO_STATS: NativeStats = { events: 0, drops: 0, bytes: 0, errors: 0, batches: 0, records: 0 };
@@ -156,24 +168,38 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     // the event loop polls: module loading and awaited imports never let it, a macrotask does.)
     await new Promise((r) => setImmediate(r));
     if (stopped) return result(boot0, NO_STATS, {});
-    docker = new DockerWatcher(engine.containers, { socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET, warn });
-    const dockerReady = docker.start();
-    try {
-      cap = new NativeCapture({
-        bufferSize: o.bufsize !== undefined && o.bufsize > 0 ? Math.round(o.bufsize * 1024 * 1024) : undefined,
-        snaplen: Math.max(0, Math.min(4096, Math.floor(o.snaplen))),
-      });
-    } catch (e) {
-      if (e instanceof NativeUnavailableError) {
-        process.stderr.write(unavailableMessage(e));
+    // The BPF load (verification: the slow part of start-up; main() may have started it already)
+    // runs on a worker thread while this thread connects to Docker and scans /proc. A thread that
+    // starts between the scan and the attach is read from /proc at its first event, like any
+    // thread the scan missed; an fd a scanned process opens in that window stays unnamed until
+    // it is closed (that window used to be the Docker wait, now it is what is left of the load).
+    const loading = openCapture(liveOpenOptions(o));
+    let loadError: unknown = null;
+    const loaded = loading.then(
+      (x) => x,
+      (e) => {
+        loadError = e;
         return null;
-      }
-      throw e;
+      },
+    );
+    docker = new DockerWatcher(engine.containers, { socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET, warn });
+    const dockerReady = Promise.race([docker.start(), new Promise((r) => setTimeout(r, 1500).unref())]);
+    const boot = bootstrap(c.bootSink());
+    for (const t of engine.threads.values()) if (t.containerId) docker.want(t.containerId);
+    cap = await Promise.race([loaded, done.then(() => null)]);
+    if (stopped) {
+      // a signal during the load: close the programs once they are loaded (never attached)
+      void loaded.then((x) => x?.close());
+      return result(boot, NO_STATS, {});
     }
-    // a signal during the (synchronous, slow) load is delivered now
-    await new Promise((r) => setImmediate(r));
-    if (stopped) return result(boot0, NO_STATS, {});
-    return await run(cap, docker, dockerReady);
+    if (loadError instanceof NativeUnavailableError) {
+      process.stderr.write(unavailableMessage(loadError));
+      return null;
+    }
+    if (loadError) throw loadError;
+    await Promise.race([dockerReady, done]);
+    if (stopped) return result(boot, NO_STATS, {});
+    return await run(cap!, docker, boot);
   } finally {
     for (const t of timers) clearInterval(t);
     for (const s of sigs) process.off(s, onSignal);
@@ -183,14 +209,8 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     docker?.stop();
   }
 
-  async function run(cap: NativeCapture, docker: DockerWatcher, dockerReady: Promise<void>): Promise<LiveResult> {
-    // state: the /proc scan after the (slow) load narrows the window of processes we miss; any tid
-    // that still slips through is read from /proc when its first event arrives
-    const boot = bootstrap(c.bootSink());
+  async function run(cap: NativeCapture, docker: DockerWatcher, boot: BootstrapStats): Promise<LiveResult> {
     const threads = engine.threads;
-    for (const t of threads.values()) if (t.containerId) docker.want(t.containerId);
-    await Promise.race([dockerReady, done, new Promise((r) => setTimeout(r, 1500).unref())]);
-
     const ev = new ScapEvent();
     const haveMain = (pid: number) => threads.has(pid);
     let malformed = 0;

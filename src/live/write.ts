@@ -15,7 +15,7 @@ import { WriteError } from '../scap/writer';
 import { ContainerInfo } from '../state/containers';
 import { sessionFor, summary } from '../cli/write';
 import type { ProgressHandle } from '../cli/progress';
-import { captureLive } from './source';
+import { captureLive, notStarted } from './source';
 import type { ScapEvent } from '../events/event';
 import type { StateEngine } from '../state/engine';
 
@@ -91,12 +91,22 @@ export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): P
     // nothing was captured: leave no file behind
     return 1;
   }
+  if (!r.started) {
+    // stopped by a signal while tsdig loaded: no file (nothing was captured), one line, non-zero
+    try {
+      session.finish(false);
+    } catch {
+      /* no file was started */
+    }
+    (progress as ProgressHandle | null)?.stop();
+    return notStarted(r, `nothing was captured, ${o.write} not written`) ?? 1;
+  }
   // the last frame still names the file: stop the display before closing it
   (progress as ProgressHandle | null)?.stop();
   let failure: unknown = r.failure ?? session.error;
   try {
-    // stopped before any event (a signal during start-up): no file — sysdig cannot read one without events
-    session.finish(r.events > 0 && (!failure || failure instanceof WriteError));
+    // the capture started: the file holds what it captured (at least the /proc state), events or not
+    session.finish(!failure || failure instanceof WriteError);
   } catch (e) {
     failure ??= e;
   }

@@ -6,7 +6,7 @@
 import { CliOptions } from '../cli/options';
 import { ViewDef } from '../views/types';
 import { EventProcessor } from '../pipeline/processor';
-import { captureLive } from '../live/source';
+import { captureLive, notStarted } from '../live/source';
 import { withBackgroundPackets } from '../net/live';
 import { Aggregator } from './aggregator';
 import { renderFrame } from './format';
@@ -54,6 +54,8 @@ export async function runLiveSnapshot(o: CliOptions, view: ViewDef): Promise<num
     await net.stop();
   }
   if (!r) return 1;
+  const early = notStarted(r);
+  if (early !== null) return early;
   const snap = first as Snapshot | null;
   if (!snap) return 1;
   const source = `live (${r.events} evts; ${net.status})`;
