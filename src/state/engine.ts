@@ -192,6 +192,10 @@ export class StateEngine {
     if (LOOKUP_ONLY[type]) {
       // clone exits: the parser decides which thread to create
       this.thread = this.threads.get(e.tid) ?? null;
+      // sinsp's reset() times the exit against the caller's last enter when it knows the thread
+      // (the parent's exit); a child it has not seen yet, or just created, reads 0
+      const caller = this.thread;
+      if (caller && caller.latEnterHi >= 0) this.latency = e.nsSince(caller.latEnterHi, caller.latEnterLo);
       HANDLERS[type]!(this, e, this.thread as ThreadInfo);
       this.thread = this.threads.get(e.tid) ?? null;
       return;
