@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { FIXTURES, TSDIG, haveCmd, needs, tsdig } from './helpers';
+import { sameOutput } from './chisel-matrix-cases';
 
 const FIX = ['falco__cat_write', 'sf-collector__tcp-client-server', 'libs__curl_google'].map((f) => path.join(FIXTURES, f + '.scap'));
 const haveFixtures = FIX.every((f) => fs.existsSync(f));
@@ -77,30 +78,6 @@ async function pool<T>(jobs: Array<() => Promise<T>>, n: number): Promise<T[]> {
     }
   }));
   return res;
-}
-
-/**
- * Same output, where rows with equal values may come in any order (sysdig sorts ties arbitrarily)
- * and, when a top-N cut falls inside a run of ties, only the number of rows with that value counts.
- */
-export function sameOutput(ours: string, theirs: string): boolean {
-  if (ours === theirs) return true;
-  const a = ours.split('\n');
-  const b = theirs.split('\n');
-  if (a.length !== b.length) return false;
-  const table = b[1]?.startsWith('-----');
-  const val = table ? (l: string) => l.slice(0, 20) : (l: string) => l.slice(l.lastIndexOf('\t') + 1);
-  const start = table ? 2 : 0;
-  if (table && (a[0] !== b[0] || a[1] !== b[1])) return false;
-  const ra = a.slice(start).filter((l) => l !== '');
-  const rb = b.slice(start).filter((l) => l !== '');
-  if (ra.length !== rb.length || ra.length === 0) return false;
-  const last = val(rb[rb.length - 1]!);
-  const keep = (rows: string[]) => rows.filter((l) => val(l) !== last).sort().join('\n');
-  const count = (rows: string[]) => rows.filter((l) => val(l) === last).length;
-  // values must come in the same order
-  if (ra.map(val).join('\n') !== rb.map(val).join('\n')) return false;
-  return keep(ra) === keep(rb) && count(ra) === count(rb);
 }
 
 test('bundled chisels match sysdig -c', async (t) => {

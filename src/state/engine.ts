@@ -31,6 +31,8 @@ function updateVm(t: ThreadInfo, e: ScapEvent, first: number): void {
 export { updateVm };
 
 /** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
+/** scheduler events sinsp gives a thread (switch): evt.latency reads the thread's m_latency */
+const SHOWS_LATENCY: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) === 0 && i.categoryId === 'SCHEDULER');
 const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
 
 /** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
@@ -185,6 +187,9 @@ export class StateEngine {
     if (SKIP_RESET[type]) {
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
       this.thread = this.threads.get(e.tid) ?? null;
+      // sinsp's reset() keeps the thread of a switch (not of events flagged SKIPPARSERESET):
+      // its evt.latency is the thread's last one
+      if (this.thread && SHOWS_LATENCY[type]) this.latency = this.thread.latency;
       if (this.preFilter !== null && this.skipByFilter(e, info.flags)) return;
       if (this.thread && (type === 152 || type === 146)) updateVm(this.thread, e, 1);
       return;
@@ -195,7 +200,7 @@ export class StateEngine {
       // sinsp's reset() times the exit against the caller's last enter when it knows the thread
       // (the parent's exit); a child it has not seen yet, or just created, reads 0
       const caller = this.thread;
-      if (caller && caller.latEnterHi >= 0) this.latency = e.nsSince(caller.latEnterHi, caller.latEnterLo);
+      if (caller && caller.latEnterHi >= 0) this.latency = caller.latency = e.nsSince(caller.latEnterHi, caller.latEnterLo);
       HANDLERS[type]!(this, e, this.thread as ThreadInfo);
       this.thread = this.threads.get(e.tid) ?? null;
       return;
@@ -212,6 +217,7 @@ export class StateEngine {
       t.lastEnterType = type;
       t.latEnterHi = e.tsHi;
       t.latEnterLo = e.tsLo;
+      t.latency = 0;
       t.lastEventFd = -1;
       if (info.flags & EF.USES_FD && e.paramCount > 0) {
         const fd = e.int(0);
@@ -222,7 +228,7 @@ export class StateEngine {
         }
       }
     } else {
-      if (t.latEnterHi >= 0) this.latency = e.nsSince(t.latEnterHi, t.latEnterLo);
+      if (t.latEnterHi >= 0) this.latency = t.latency = e.nsSince(t.latEnterHi, t.latEnterLo);
       if (t.lastEnterType === type - 1) {
         if (t.storedEnterType === type - 1 && t.lastEnterBuf) {
           this.enter.set(t.lastEnterBuf, 0, t.lastEnterHdr, e.cpu, 0, t.lastEnterNparams);

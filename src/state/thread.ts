@@ -62,6 +62,8 @@ export class ThreadInfo {
   /** ns of the last enter event (for evt.latency), -1 when none */
   latEnterHi = -1;
   latEnterLo = 0;
+  /** sinsp's m_latency: 0 after an enter, the exit's latency after an exit (a switch shows it) */
+  latency = 0;
 
   /** last enter event of this thread, for exit pairing */
   lastEnterType = -1;
