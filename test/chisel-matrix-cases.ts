@@ -43,11 +43,13 @@ export function compareKind(chisel: string): 'exact' | 'ties' | 'set' {
 export const topOf = (chisel: string): number => TOP[chisel] ?? 0;
 
 /**
- * Chisels that end the capture at their first event (sysdig.end_capture() in ps, lsof, netstat,
- * lscontainers: they print the state tables as the file's start left them). In a combined run
- * they would end it for every chisel, so each runs in a process of its own.
+ * Chisels that run in a process of their own: ps, lsof, netstat and lscontainers end the capture
+ * at their first event (sysdig.end_capture(): they print the state tables as the file's start
+ * left them), which would end it for every chisel of a combined run; spy_file switches the
+ * buffer format of the whole process to ascii (sysdig.set_output_format), which every other
+ * chisel's evt.arg.data would then follow.
  */
-export const ALONE = new Set(['ps', 'lsof', 'netstat', 'lscontainers']);
+export const ALONE = new Set(['ps', 'lsof', 'netstat', 'lscontainers', 'spy_file']);
 
 /** chisels that print while events go by (their lines interleave in a combined run) */
 export function streams(chisel: string): boolean {

@@ -6,11 +6,11 @@ import { ScapEvent } from '../events/event';
 import { EF, EVENTS } from '../events/table';
 import { CaptureSink, FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from '../scap/types';
 import { FdInfo, L4 } from './fdinfo';
-import { CL, ThreadInfo } from './thread';
-import { ContainerTable, containerIdFromCgroups } from './containers';
+import { CL, SectionFds, ThreadInfo } from './thread';
+import { ContainerTable } from './containers';
 import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
-import { loadFdList, fixSocketsFromProc } from './parsers/proclist';
+import { fixSocketsFromProc, serverPortsOf } from './parsers/proclist';
 import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
@@ -35,11 +35,6 @@ export { updateVm };
 const SHOWS_LATENCY: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) === 0 && i.categoryId === 'SCHEDULER');
 const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
 
-/** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
-function mayBeContainer(raw: string): boolean {
-  return raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
-    || raw.includes('kubepods') || raw.includes('lxc') || raw.includes('.scope/');
-}
 
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
@@ -48,8 +43,8 @@ export class StateEngine {
   readonly containers = new ContainerTable();
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;
-  /** ports of the process lists' server sockets (sinsp's m_server_ports) */
-  private readonly serverPorts = new Set<number>();
+  /** ports of the process lists' server sockets (sinsp's m_server_ports), per section */
+  private section: SectionFds = { ports: new Set(), ready: false };
   /** thread to drop before the next event (procexit is applied after the event is shown) */
   private pendingRemove: ThreadInfo | null = null;
   private pendingFdTable: Map<number, FdInfo> | null = null;
@@ -78,7 +73,7 @@ export class StateEngine {
     this.interfaces = [];
     this.machine = null;
     this.pendingRemove = null;
-    this.serverPorts.clear();
+    this.section = { ports: new Set(), ready: false };
   }
 
   /** A sink that fills this engine from metadata blocks and forwards events. */
@@ -112,9 +107,7 @@ export class StateEngine {
 
   addThreadRecord(r: ThreadRecord): void {
     const t = ThreadInfo.fromRecord(r);
-    const raw = t.cgroupsRaw;
-    // most threads run on the host: skip splitting their cgroups unless a container path may be there
-    t.containerId = raw !== null && !mayBeContainer(raw) ? '' : containerIdFromCgroups(t.cgroups);
+    t.deriveContainerIdLater();
     this.add(t);
   }
 
@@ -125,12 +118,15 @@ export class StateEngine {
 
   addFds(tid: number, list: FdRecord[]): void {
     const t = this.threads.get(tid);
-    if (t) loadFdList(t, list, this.serverPorts);
+    if (!t) return;
+    serverPortsOf(list, this.section.ports);
+    t.addProcListFds(list, this.section);
   }
 
   /** once all fd lists are in: sinsp's direction fix for process-list sockets */
   fixupSocketRoles(): void {
-    fixSocketsFromProc(this.threads.values(), this.serverPorts);
+    this.section.ready = true;
+    fixSocketsFromProc(this.threads.values(), this.section.ports);
   }
 
   /** Thread of tid, created as an unknown placeholder if absent (sinsp does the same in replay). */
