@@ -466,6 +466,13 @@ export async function runChisels(o: CliOptions): Promise<number> {
           host.fdTids.add(tid);
           onFds(tid, fds);
         };
+        const onFdsRaw = sink.onFdsRaw?.bind(sink);
+        if (onFdsRaw) {
+          sink.onFdsRaw = (tid, list) => {
+            host.fdTids.add(tid);
+            onFdsRaw(tid, list);
+          };
+        }
         try {
           await readCapture(file, sink);
         } finally {

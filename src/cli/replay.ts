@@ -48,6 +48,7 @@ export async function runReplay(o: CliOptions): Promise<number> {
         // counting only: the process table is read (and checked) but not built into threads
         sink.onThread = () => undefined;
         sink.onFds = () => undefined;
+        sink.onFdsRaw = () => undefined;
       }
       try {
         await readCapture(file, sink);

@@ -88,6 +88,12 @@ export class StateEngine {
       onMachineInfo: (mi) => { this.machine = mi; },
       onThread: (r) => this.addThreadRecord(r),
       onFds: (tid, fds) => this.addFds(tid, fds),
+      onFdsRaw: (tid, list) => {
+        const t = this.threads.get(tid);
+        if (!t) return;
+        for (const port of list.serverPorts) this.section.ports.add(port);
+        t.addProcListFds(list, this.section);
+      },
       onInterfaces: (l) => { this.interfaces = l; },
       onUsers: (u, g) => {
         this.users.clear();

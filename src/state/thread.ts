@@ -1,7 +1,7 @@
 // Threads and processes. Threads of one process share the main thread's fd table and cwd, as in
 // sinsp; each thread keeps the last enter event it made, so its exit can be paired with it.
 import { FdInfo } from './fdinfo';
-import { FdRecord, RawText, ThreadRecord } from '../scap/types';
+import { FdRecord, RawFdList, RawText, ThreadRecord } from '../scap/types';
 import { latin1 } from '../util/sanitize';
 import { containerIdFromCgroups } from './containers';
 
@@ -28,7 +28,7 @@ export interface SectionFds {
 
 /** fd lists of the capture's process table not turned into FdInfos yet */
 export interface PendingFds {
-  lists: FdRecord[][];
+  lists: Array<FdRecord[] | RawFdList>;
   section: SectionFds;
 }
 
@@ -201,7 +201,7 @@ export class ThreadInfo {
   }
 
   /** Queues a process-list fd list for the table this thread uses (loaded at once if already in use). */
-  addProcListFds(list: FdRecord[], section: SectionFds): void {
+  addProcListFds(list: FdRecord[] | RawFdList, section: SectionFds): void {
     const owner = this.flags & CL.CLONE_FILES && this.tid !== this.pid ? this.mainThread() : this;
     if (owner.pendingFds) owner.pendingFds.lists.push(list);
     else if (owner.fdsOwn && owner.fdsOwn.size > 0) pendingLoader(owner.fdsOwn, { lists: [list], section });

@@ -1,6 +1,7 @@
 // Fd lists from a capture's process table, loaded as sinsp loads them (add_fd_from_scap), and the
 // direction fix sinsp applies to their sockets once every list is in (fix_sockets_coming_from_proc).
 import { copySockBytes, FdRecord, FdType } from '../../scap/types';
+import { decodeFdList } from '../../scap/blocks';
 import { FdInfo } from '../fdinfo';
 import { CL, FdTable, PendingFds, ThreadInfo, setPendingFdLoader } from '../thread';
 import { SOCK_LEN, swapAddresses, syncView } from '../sockets';
@@ -125,7 +126,7 @@ export function serverPortsOf(list: FdRecord[], ports: Set<number>): void {
 
 // a table built late is fixed as the eager pass would have fixed it at the first event
 setPendingFdLoader((fds: FdTable, p: PendingFds) => {
-  for (const l of p.lists) loadFdList(fds, l);
+  for (const l of p.lists) loadFdList(fds, Array.isArray(l) ? l : decodeFdList(l));
   if (p.section.ready) fixTable(fds, p.section.ports);
 });
 
