@@ -55,7 +55,7 @@ export class StateEngine {
   thread: ThreadInfo | null = null;
   /** fd of the current event, when the event uses one */
   fd: FdInfo | null = null;
-  /** the file a failed open named (display only) */
+  /** what a failed open/connect/accept names (sinsp's extract_from_null_fd: fd.name only) */
   failedFd: FdInfo | null = null;
   fdNum = -1;
   /** enter event paired with the current exit (same thread, previous event), or null */
