@@ -30,9 +30,9 @@ function updateVm(t: ThreadInfo, e: ScapEvent, first: number): void {
 }
 export { updateVm };
 
-/** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
 /** scheduler events sinsp gives a thread (switch): evt.latency reads the thread's m_latency */
 const SHOWS_LATENCY: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) === 0 && i.categoryId === 'SCHEDULER');
+/** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
 const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
 
 
