@@ -17,7 +17,8 @@ export default defineChisel({
         api.print(
           extendString(String(t.tid), 8) + extendString(String(t.pid), 8) + extendString(user, 12) +
             extendString(formatBytes(t.vmsize * 1024), 11) + extendString(formatBytes(t.vmrss * 1024), 11) +
-            extendString(String(t.synthetic && t.fdlimit === 0 ? 4294967295 : t.fdlimit), 10) + t.comm,
+            // the thread table gives fdlimit as uint32 (chisel_api.cpp); a thread sinsp made up has -1
+            extendString(String((t.synthetic && t.fdlimit === 0 ? -1 : t.fdlimit) >>> 0), 10) + t.comm,
         );
       }
     });

@@ -16,14 +16,15 @@ export default defineChisel({
     'Lists every command that users launch interactively (e.g. from bash) and every directory they visit, indented by depth under the shell they come from and prefixed with that shell\'s pid. With -pc the container name is shown too (blue: a process in a container, green: a host process).',
   args: [
     { name: 'max_depth', type: 'int', optional: true, description: 'the maximum depth to show in the hierarchy of processes' },
-    { name: 'disable_color', type: 'string', optional: true, description: "Set to 'disable_color' (or 'disable_colors') if you want to disable color output" },
+    { name: 'disable_color', type: 'string', optional: true, description: "Set to 'disable_color' if you want to disable color output" },
   ],
   fields: ['evt.type', 'proc.exe', 'proc.args', 'evt.arg.path', 'user.name', 'evt.time.s', 'proc.pid', 'proc.ppid', 'container.name', 'proc.aname[N]', 'proc.apid[N]'],
   filter:
     '((evt.type=execve and evt.dir=<) or (evt.type=chdir and evt.dir=< and proc.name contains sh and not proc.name contains sshd)) and evt.failed=false',
   init(api, args) {
     const maxDepth = args.max_depth === undefined ? -1 : Number(args.max_depth);
-    const color = args.disable_color !== 'disable_color' && args.disable_color !== 'disable_colors';
+    // sysdig's spy_users takes only 'disable_color' (its other chisels want 'disable_colors')
+    const color = args.disable_color !== 'disable_color';
     const etype = api.field('evt.type');
     const exe = api.field('proc.exe');
     const pargs = api.field('proc.args');

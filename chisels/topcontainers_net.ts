@@ -14,7 +14,7 @@ export default defineChisel({
     value: 'evt.rawarg.res',
     valueDesc: 'Bytes',
     filter: '(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true and container.name!=host',
-    top: 10,
+    top: 100,
     units: 'bytes',
   }),
 });

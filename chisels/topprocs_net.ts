@@ -16,7 +16,7 @@ export default defineChisel({
     value: 'evt.rawarg.res',
     valueDesc: 'Bytes',
     filter: '(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true',
-    top: 10,
+    top: 100,
     units: 'bytes',
   }),
 });

@@ -7,21 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { FIXTURES, TSDIG, haveCmd, needs, tsdig } from './helpers';
+import { sameOutput } from './chisel-matrix-cases';
 
 const FIX = ['falco__cat_write', 'sf-collector__tcp-client-server', 'libs__curl_google'].map((f) => path.join(FIXTURES, f + '.scap'));
 const haveFixtures = FIX.every((f) => fs.existsSync(f));
 
-/** bundled chisels that sysdig 0.29.3 also ships, with the args used for the comparison */
-const COMPARED: string[][] = [
-  ['topfiles_bytes'], ['topfiles_time'], ['topfiles_errors'], ['topprocs_file'], ['topprocs_net'], ['topprocs_errors'],
-  ['topconns'], ['topports_server'], ['topscalls'], ['topscalls_time'], ['topcontainers_file'], ['topcontainers_net'],
-  ['topcontainers_error'], ['fdbytes_by', 'proc.name'], ['fdbytes_by', 'fd.name'], ['fdtime_by', 'fd.name'],
-  ['fdcount_by', 'proc.name'], ['iobytes'], ['iobytes_net'], ['iobytes_file'], ['echo_fds'], ['stdout'], ['stderr'],
-  ['scallslower', '1'], ['fileslower', '0'], ['netlower', '0'],
-];
-
 /**
- * The chisels added later, each on fixtures where it has something to show. 'set': the output is
+ * Argument and filter variations beyond the chisel matrix (test/chisel-matrix.test.ts runs every
+ * chisel on every fixture), each on fixtures where it has something to show. 'set': the output is
  * compared as a set of lines (sysdig walks hash tables: lsof/netstat/lscontainers order is arbitrary).
  */
 const COMPARED2: Array<{ c: string[]; f: string[]; set?: boolean }> = [
@@ -48,17 +41,6 @@ const COMPARED2: Array<{ c: string[]; f: string[]; set?: boolean }> = [
 
 const sameSet = (a: string, b: string) => a.split('\n').sort().join('\n') === b.split('\n').sort().join('\n');
 
-/**
- * Differences that come from shared code outside the chisels (field extractors / state engine),
- * reported in the summary rather than failed here:
- * - evt.latency of `switch` and of the child's clone exit (topscalls_time)
- * - the unix-socket fd opened by connect() not typed/named like sysdig (fdcount_by)
- */
-const KNOWN: Record<string, string> = {
-  'topscalls_time|libs__curl_google': 'evt.latency of switch/clone differs (src/fields/evt.ts)',
-  'fdcount_by proc.name|libs__curl_google': 'unix socket fd from connect() missing in fd table (src/state)',
-};
-
 function runAsync(cmd: string, args: string[]): Promise<{ out: string; err: string; code: number }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28, encoding: 'latin1' }, (e, out, err) => {
@@ -79,69 +61,24 @@ async function pool<T>(jobs: Array<() => Promise<T>>, n: number): Promise<T[]> {
   return res;
 }
 
-/**
- * Same output, where rows with equal values may come in any order (sysdig sorts ties arbitrarily)
- * and, when a top-N cut falls inside a run of ties, only the number of rows with that value counts.
- */
-export function sameOutput(ours: string, theirs: string): boolean {
-  if (ours === theirs) return true;
-  const a = ours.split('\n');
-  const b = theirs.split('\n');
-  if (a.length !== b.length) return false;
-  const table = b[1]?.startsWith('-----');
-  const val = table ? (l: string) => l.slice(0, 20) : (l: string) => l.slice(l.lastIndexOf('\t') + 1);
-  const start = table ? 2 : 0;
-  if (table && (a[0] !== b[0] || a[1] !== b[1])) return false;
-  const ra = a.slice(start).filter((l) => l !== '');
-  const rb = b.slice(start).filter((l) => l !== '');
-  if (ra.length !== rb.length || ra.length === 0) return false;
-  const last = val(rb[rb.length - 1]!);
-  const keep = (rows: string[]) => rows.filter((l) => val(l) !== last).sort().join('\n');
-  const count = (rows: string[]) => rows.filter((l) => val(l) === last).length;
-  // values must come in the same order
-  if (ra.map(val).join('\n') !== rb.map(val).join('\n')) return false;
-  return keep(ra) === keep(rb) && count(ra) === count(rb);
-}
-
-test('bundled chisels match sysdig -c', async (t) => {
+test('chisel argument and filter variations match sysdig -c', async (t) => {
   if (!haveFixtures) return t.skip('fixtures not found under ' + FIXTURES);
   const skip = needs('sysdig', haveCmd('sysdig'));
   if (skip) return t.skip(skip);
-  const jobs: Array<() => Promise<{ key: string; ok: boolean; known?: string; err: string }>> = [];
-  for (const c of COMPARED) {
-    for (const f of FIX) {
-      jobs.push(async () => {
-        const [s, o] = await Promise.all([runAsync('sysdig', ['-r', f, '-c', ...c]), runAsync(process.execPath, [TSDIG, '-r', f, '-c', ...c])]);
-        const key = `${c.join(' ')}|${path.basename(f, '.scap')}`;
-        return { key, ok: o.code === 0 && sameOutput(o.out, s.out), known: KNOWN[key], err: o.err };
-      });
-    }
-  }
+  const jobs: Array<() => Promise<{ key: string; ok: boolean; err: string }>> = [];
   for (const { c, f: files, set } of COMPARED2) {
     for (const name of files) {
       const f = path.join(FIXTURES, name + '.scap');
       jobs.push(async () => {
         const [s, o] = await Promise.all([runAsync('sysdig', ['-r', f, '-c', ...c]), runAsync(process.execPath, [TSDIG, '-r', f, '-c', ...c])]);
-        const key = `${c.join(' ')}|${name}`;
         const ok = o.code === 0 && s.out !== '' && (set ? sameSet(o.out, s.out) : sameOutput(o.out, s.out));
-        return { key, ok, known: KNOWN[key], err: o.err };
+        return { key: `${c.join(' ')}|${name}`, ok, err: o.err };
       });
     }
   }
-  const results = await pool(jobs, Math.max(2, Math.min(8, os.cpus().length)));
-  const byChisel = new Map<string, boolean>();
-  for (const r of results) {
-    const name = r.key.split('|')[0]!;
-    byChisel.set(name, (byChisel.get(name) ?? true) && (r.ok || !!r.known));
-  }
-  const okRuns = results.filter((r) => r.ok).length;
-  const bad = results.filter((r) => !r.ok && !r.known);
-  const known = results.filter((r) => !r.ok && r.known);
-  const matching = [...byChisel.values()].filter(Boolean).length;
-  console.log(
-    `chisels vs sysdig: ${okRuns}/${results.length} runs identical (ties aside); ${matching}/${byChisel.size} chisel configurations match` +
-      (known.length ? `; known differences from shared code: ${known.map((k) => `${k.key} (${k.known})`).join(', ')}` : ''),
-  );
+  const results = await pool(jobs, 2);
+  const bad = results.filter((r) => !r.ok);
+  console.log(`chisel variations vs sysdig: ${results.length - bad.length}/${results.length} runs identical (ties aside)`);
   assert.deepEqual(bad.map((b) => b.key + (b.err ? ': ' + b.err.slice(0, 200) : '')), []);
 });
 

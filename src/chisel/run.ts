@@ -331,6 +331,8 @@ export class ChiselHost {
       } catch (err) {
         this.fail(inst, 'onEvent', err);
       }
+      // sysdig.end_capture() interrupts the capture at once: the chisels after this one do not see the event
+      if (this.ending) break;
     }
     return !this.ending;
   };
@@ -446,7 +448,8 @@ export async function runChisels(o: CliOptions): Promise<number> {
           (c) => host.onEvent(c),
         );
         proc.ctx.timeMode = o.timeType;
-        proc.ctx.render = { bufFormat: o.bufFormat, bufLimit: o.verbose ? 0 : 80 };
+        // sysdig cuts buffers to 80 bytes only when no chisel runs (sysdig.cpp: !verbose && g_chisels.empty())
+        proc.ctx.render = { bufFormat: o.bufFormat, bufLimit: 0 };
         host = new ChiselHost(proc, output, { containerData: o.containerFormat, json: o.json, bufFormat: o.bufFormat, verbose: o.verbose, report: (m) => { w.flush(); process.stderr.write(m + '\n'); } }, file);
         for (const d of defs) host.add(d.name, d.def, d.args);
         host.captureStart();
@@ -463,6 +466,13 @@ export async function runChisels(o: CliOptions): Promise<number> {
           host.fdTids.add(tid);
           onFds(tid, fds);
         };
+        const onFdsRaw = sink.onFdsRaw?.bind(sink);
+        if (onFdsRaw) {
+          sink.onFdsRaw = (tid, list) => {
+            host.fdTids.add(tid);
+            onFdsRaw(tid, list);
+          };
+        }
         try {
           await readCapture(file, sink);
         } finally {

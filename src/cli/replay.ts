@@ -21,7 +21,7 @@ export async function runReplay(o: CliOptions): Promise<number> {
   try {
     for (const file of o.read) {
       const proc = new EventProcessor(
-        { filter, showInternal: o.debug, maxEvents: o.numEvents, maxSeconds: o.seconds },
+        { filter, showInternal: o.debug, maxEvents: o.numEvents, maxSeconds: o.seconds, stateless: o.quiet && !filter },
         (c) => {
           if (o.summary) {
             const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
@@ -44,6 +44,12 @@ export async function runReplay(o: CliOptions): Promise<number> {
       ctx.timeMode = o.timeType;
       ctx.render = { bufFormat: o.json && o.bufFormat === 'normal' ? 'json' : o.bufFormat, bufLimit: o.verbose || o.json ? 0 : 80 };
       const sink = proc.engine.metadataSink((e) => proc.handle(e), () => proc.newSection());
+      if (o.quiet && !filter) {
+        // counting only: the process table is read (and checked) but not built into threads
+        sink.onThread = () => undefined;
+        sink.onFds = () => undefined;
+        sink.onFdsRaw = () => undefined;
+      }
       try {
         await readCapture(file, sink);
       } finally {

@@ -19,8 +19,8 @@ export function evtTypeName(c: EventCtx): string {
 
 /** ns between the paired enter and this exit, or undefined */
 export function latency(c: EventCtx): number | undefined {
-  // sinsp: this exit's time minus the thread's last enter of any type
-  if (c.e.dir !== 1 || c.s.latency < 0) return undefined;
+  // sinsp: this exit's time minus the thread's last enter of any type (a switch: the thread's last latency)
+  if (c.s.latency < 0) return undefined;
   return c.s.latency;
 }
 

@@ -104,7 +104,7 @@ export const FD_FIELDS: FieldSpec[] = [
   { name: 'fd.num', type: 'int', desc: 'fd number (-1 when the event has none)', value: (c) => (c.s.thread && c.e.info.flags & FD_FLAGS ? c.s.thread.lastEventFd : undefined) },
   { name: 'fd.type', type: 'string', desc: 'fd type', value: (c) => { const f = fd(c); return f ? fdTypeName(f.type) : undefined; } },
   { name: 'fd.typechar', type: 'string', desc: 'fd type letter', value: (c) => { const f = fd(c); return f ? fdTypeChar(f.type) : c.s.thread && c.e.info.flags & FD_FLAGS ? NULL_FD_CHAR[c.e.type] : undefined; } },
-  { name: 'fd.name', type: 'string', desc: 'fd name (path, tuple…)', value: (c) => fd(c)?.name ?? nullFdName(c), display: (c) => (c.s.failedFd ?? fd(c))?.name ?? nullFdName(c) },
+  { name: 'fd.name', type: 'string', desc: 'fd name (path, tuple…)', value: (c) => (c.s.failedFd ?? fd(c))?.name ?? nullFdName(c) },
   { name: 'fd.directory', type: 'string', desc: 'directory of a file fd', value: (c) => { const f = fd(c); if (!f) return c.e.dir === 1 && c.s.fdNum >= 0 && c.e.info.flags & EF.USES_FD ? '/' : undefined; return f.isFile || f.type === FdType.DIRECTORY ? dirOf(f.name) : undefined; } },
   { name: 'fd.filename', type: 'string', desc: 'file name without the directory', value: (c) => { const f = fd(c); return f && f.isFile ? f.name.slice(f.name.lastIndexOf('/') + 1) : undefined; } },
   { name: 'fd.ip', type: 'ipaddr', desc: 'ip matching either side (filters only)', value: (c) => { const f = fd(c); return ip(f) ? [cip(f!), sip(f!)] : undefined; } },

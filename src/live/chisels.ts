@@ -24,7 +24,7 @@ export async function runLiveChisels(o: CliOptions, dirs: string[]): Promise<num
   let host!: ChiselHost;
   const proc = new EventProcessor({ filter: gfilter, showInternal: true, maxEvents: o.numEvents, maxSeconds: o.seconds }, (c) => host.onEvent(c));
   proc.ctx.timeMode = o.timeType;
-  proc.ctx.render = { bufFormat: o.bufFormat, bufLimit: o.verbose ? 0 : 80 };
+  proc.ctx.render = { bufFormat: o.bufFormat, bufLimit: 0 }; // as sysdig: no 80-byte cut when chisels run
   const report = (m: string) => {
     w.flush();
     process.stderr.write(m + '\n');

@@ -120,9 +120,15 @@ function reltime(v: bigint): string {
 }
 
 export function humanTime(ns: number): string {
-  if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)}s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)}ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)}us`;
+  // sinsp's format_time: digits cut, not rounded
+  const two = (v: number) => String(Math.floor(v)).padStart(2, '0');
+  if (ns >= 3600e9) return `${two(ns / 3600e9)}:${two((ns / 60e9) % 60)}:${two((ns / 1e9) % 60)}`;
+  if (ns >= 60e9) return `${Math.floor(ns / 60e9)}:${Math.floor((ns / 1e9) % 60)}`;
+  if (ns >= 1e9) return `${Math.floor(ns / 1e9)}.${two((ns % 1e9) / 1e7)}s`;
+  if (ns >= 1e7) return `${Math.floor(ns / 1e6)}ms`;
+  if (ns >= 1e6) return `${Math.floor(ns / 1e6)}.${two((ns % 1e6) / 1e4)}ms`;
+  if (ns >= 1e4) return `${Math.floor(ns / 1e3)}us`;
+  if (ns >= 1e3) return `${Math.floor(ns / 1e3)}.${two((ns % 1e3) / 10)}us`;
   return `${ns}ns`;
 }
 

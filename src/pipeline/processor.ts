@@ -13,6 +13,11 @@ export interface ProcessorOpts {
   maxEvents?: number;
   /** -M: stop after this many seconds of event time */
   maxSeconds?: number;
+  /**
+   * Nothing reads the state (-q without a filter only counts): events are counted as sysdig
+   * counts them but not applied to the state engine.
+   */
+  stateless?: boolean;
 }
 
 /** Consumer of accepted events (printer, chisel host, aggregator…). Return false to stop. */
@@ -32,7 +37,10 @@ export class EventProcessor {
   private stopAtLo = 0;
   private stopped = false;
 
+  private readonly stateless: boolean;
+
   constructor(private readonly opts: ProcessorOpts, private readonly consumer: EventConsumer) {
+    this.stateless = !!opts.stateless && !opts.filter;
     // sinsp filters events that do not modify state before parsing them (see StateEngine.preFilter)
     const f = opts.filter;
     if (f) this.engine.preFilter = (e) => { this.ctx.e = e; return f.test(this.ctx); };
@@ -55,12 +63,12 @@ export class EventProcessor {
     if (this.leading) {
       if (isContainer) {
         // sinsp consumes the leading container events while opening the file
-        s.process(e);
+        if (!this.stateless) s.process(e);
         return true;
       }
       this.leading = false;
     }
-    s.process(e);
+    if (!this.stateless) s.process(e);
     if (e.dumpFlags & 1) return true; // state-only event: parsed, never shown
     if (this.opts.maxSeconds !== undefined && this.opts.maxSeconds > 0) {
       if (this.stopAtHi < 0) {

@@ -2,7 +2,7 @@
 // sysdig 0.29.3 reads. Each takes the block body and returns records; they run once per capture,
 // so clarity beats speed here. Every length is checked against the body before it is used.
 import { latin1 } from '../util/sanitize';
-import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawText, ScapFdRecord, ThreadRecord, UserRecord } from './types';
+import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawFdList, RawText, ScapFdRecord, ThreadRecord, UserRecord } from './types';
 import { ipv4Str, ipv6Str } from '../util/net';
 
 export class BlockError extends Error {
@@ -60,6 +60,14 @@ class Cur {
     const s = latin1(this.b, this.p, e);
     this.p += n;
     return s;
+  }
+
+  /** lstr's checks without decoding the string */
+  skipStr(max: number, w: string): void {
+    const n = this.u16(w);
+    if (n > max) throw new BlockError(`${w} length ${n} exceeds ${max}`, this.p - 2);
+    this.need(n, w);
+    this.p += n;
   }
 
   /** A length-prefixed NUL-separated list, kept whole. */
@@ -157,10 +165,18 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
   }
 }
 
-export function parseFdList(b: Buffer, p: number, end: number, v2: boolean): { tid: number; fds: FdRecord[] } {
+/**
+ * With `scan`, the list is only checked (every length and type, as when decoding it) and the
+ * ports of its server sockets go into `scan`: no records are built.
+ */
+export function parseFdList(b: Buffer, p: number, end: number, v2: boolean, scan?: number[]): { tid: number; fds: FdRecord[] } {
   const c = new Cur(b, p, end);
   const tid = c.i64('fd list tid');
   const fds: FdRecord[] = [];
+  if (scan) {
+    scanFdList(c, end, v2, scan);
+    return { tid, fds };
+  }
   // socket bytes stay raw in a private copy of the body (the caller's buffer is reused)
   let copy: Buffer | null = null;
   /** keeps the entry's socket bytes, starting at `at`, after the checks the fields had when read one by one */
@@ -230,6 +246,51 @@ export function parseFdList(b: Buffer, p: number, end: number, v2: boolean): { t
     fds.push(r);
   }
   return { tid, fds };
+}
+
+function scanFdList(c: Cur, end: number, v2: boolean, ports: number[]): void {
+  while (end - c.p >= 4) {
+    const start = c.p;
+    let entryEnd = end;
+    if (v2) {
+      const len = c.u32('fd entry length');
+      if (len < 4 || start + len > end) throw new BlockError(`fd entry length ${len} out of bounds`, start);
+      entryEnd = start + len;
+      c.end = entryEnd;
+    }
+    c.i64('fd');
+    c.u64('ino');
+    const type = c.u8('fd type') as FdType;
+    switch (type) {
+      case FdType.IPV4_SOCK: c.bytes(8, 'ipv4 tuple'); c.u16(); c.u16(); c.u8(); break;
+      case FdType.IPV6_SOCK: c.bytes(32, 'ipv6 tuple'); c.u16(); c.u16(); c.u8(); break;
+      case FdType.IPV4_SERVSOCK: c.bytes(4, 'ipv4 server address'); ports.push(c.u16()); c.u8(); break;
+      case FdType.IPV6_SERVSOCK: c.bytes(16, 'ipv6 server address'); ports.push(c.u16()); c.u8(); break;
+      case FdType.UNIX_SOCK: c.bytes(16, 'unix endpoints'); c.skipStr(1024, 'fd name'); break;
+      case FdType.FILE_V2:
+        c.u32('open flags');
+        c.skipStr(1024, 'fd name');
+        if (entryEnd - c.p >= 4 && v2) c.u32('dev');
+        break;
+      case FdType.FILE: case FdType.DIRECTORY: case FdType.FIFO: case FdType.EVENT: case FdType.UNSUPPORTED:
+      case FdType.SIGNALFD: case FdType.EVENTPOLL: case FdType.INOTIFY: case FdType.TIMERFD: case FdType.NETLINK:
+        c.skipStr(1024, 'fd name');
+        break;
+      case FdType.UNKNOWN:
+        break;
+      default:
+        throw new BlockError(`wrong fd type ${type}`, start);
+    }
+    if (v2) {
+      c.p = entryEnd;
+      c.end = end;
+    }
+  }
+}
+
+/** The records of an fd list kept raw (RawFdList, already checked). */
+export function decodeFdList(l: RawFdList): FdRecord[] {
+  return parseFdList(l.body, 0, l.body.length, l.v2).fds;
 }
 
 export function parseInterfaceList(b: Buffer, p: number, end: number, v2: boolean): InterfaceRecord[] {

@@ -187,7 +187,16 @@ export class ScapParser {
         this.sink.onMachineInfo(parseMachineInfo(buf, b, bodyEnd));
         return;
       case BT.FDL: case BT.FDL_OLD: case BT.FDL_V2: {
-        const { tid, fds } = parseFdList(buf, b, bodyEnd, btype === BT.FDL_V2);
+        const v2 = btype === BT.FDL_V2;
+        if (this.sink.onFdsRaw) {
+          // checked now, decoded when (if ever) the sink needs the records
+          const serverPorts: number[] = [];
+          const { tid } = parseFdList(buf, b, bodyEnd, v2, serverPorts);
+          if (!this.knownTids.has(tid)) this.fail(`corrupted trace file. FD block references TID ${tid}, which doesn't exist`, at);
+          this.sink.onFdsRaw(tid, { body: Buffer.from(buf.subarray(b, bodyEnd)), v2, serverPorts });
+          return;
+        }
+        const { tid, fds } = parseFdList(buf, b, bodyEnd, v2);
         if (!this.knownTids.has(tid)) this.fail(`corrupted trace file. FD block references TID ${tid}, which doesn't exist`, at);
         this.sink.onFds(tid, fds);
         return;

@@ -156,6 +156,13 @@ export interface InterfaceRecord {
 export interface UserRecord { uid: number; gid: number; name: string; home: string; shell: string }
 export interface GroupRecord { gid: number; name: string }
 
+/** An fd-list block body kept undecoded (a private copy), with the listening ports it holds. */
+export interface RawFdList {
+  body: Buffer;
+  v2: boolean;
+  serverPorts: number[];
+}
+
 /** What a capture source tells the layers above it. The file reader and live capture both drive it. */
 export interface CaptureSink {
   /** A section header: a new capture starts (concatenated files reset state). */
@@ -163,6 +170,11 @@ export interface CaptureSink {
   onMachineInfo(mi: MachineInfo): void;
   onThread(t: ThreadRecord): void;
   onFds(tid: number, fds: FdRecord[]): void;
+  /**
+   * Optional: the fd list checked (as onFds's would be) but not decoded, for a sink that keeps it
+   * for later (decodeFdList gives the records). When present, the reader calls it instead of onFds.
+   */
+  onFdsRaw?(tid: number, list: RawFdList): void;
   onInterfaces(list: InterfaceRecord[]): void;
   onUsers(users: UserRecord[], groups: GroupRecord[]): void;
   /** Called once per event; return false to stop reading. The event cursor is reused. */

@@ -7,11 +7,11 @@ import { ScapEvent } from '../events/event';
 import { EF, EVENTS } from '../events/table';
 import { CaptureSink, FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from '../scap/types';
 import { FdInfo, L4 } from './fdinfo';
-import { CL, ThreadInfo } from './thread';
-import { ContainerTable, containerIdFromCgroups } from './containers';
+import { CL, SectionFds, ThreadInfo } from './thread';
+import { ContainerTable } from './containers';
 import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
-import { loadFdList, fixSocketsFromProc } from './parsers/proclist';
+import { fixSocketsFromProc, serverPortsOf } from './parsers/proclist';
 import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
@@ -31,14 +31,11 @@ function updateVm(t: ThreadInfo, e: ScapEvent, first: number): void {
 }
 export { updateVm };
 
+/** scheduler events sinsp gives a thread (switch): evt.latency reads the thread's m_latency */
+const SHOWS_LATENCY: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) === 0 && i.categoryId === 'SCHEDULER');
 /** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
 const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
 
-/** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
-function mayBeContainer(raw: string): boolean {
-  return raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
-    || raw.includes('kubepods') || raw.includes('lxc') || raw.includes('.scope/');
-}
 
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
@@ -57,8 +54,8 @@ export class StateEngine {
   keepForkFds = false;
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;
-  /** ports of the process lists' server sockets (sinsp's m_server_ports) */
-  private readonly serverPorts = new Set<number>();
+  /** ports of the process lists' server sockets (sinsp's m_server_ports), per section */
+  private section: SectionFds = { ports: new Set(), ready: false };
   /** thread to drop before the next event (procexit is applied after the event is shown) */
   private pendingRemove: ThreadInfo | null = null;
   private pendingFdTable: Map<number, FdInfo> | null = null;
@@ -69,7 +66,7 @@ export class StateEngine {
   thread: ThreadInfo | null = null;
   /** fd of the current event, when the event uses one */
   fd: FdInfo | null = null;
-  /** the file a failed open named (display only) */
+  /** what a failed open/connect/accept names (sinsp's extract_from_null_fd: fd.name only) */
   failedFd: FdInfo | null = null;
   fdNum = -1;
   /** enter event paired with the current exit (same thread, previous event), or null */
@@ -87,7 +84,7 @@ export class StateEngine {
     this.interfaces = [];
     this.machine = null;
     this.pendingRemove = null;
-    this.serverPorts.clear();
+    this.section = { ports: new Set(), ready: false };
   }
 
   /** A sink that fills this engine from metadata blocks and forwards events. */
@@ -102,6 +99,12 @@ export class StateEngine {
       onMachineInfo: (mi) => { this.machine = mi; },
       onThread: (r) => this.addThreadRecord(r),
       onFds: (tid, fds) => this.addFds(tid, fds),
+      onFdsRaw: (tid, list) => {
+        const t = this.threads.get(tid);
+        if (!t) return;
+        for (const port of list.serverPorts) this.section.ports.add(port);
+        t.addProcListFds(list, this.section);
+      },
       onInterfaces: (l) => { this.interfaces = l; },
       onUsers: (u, g) => {
         this.users.clear();
@@ -121,9 +124,7 @@ export class StateEngine {
 
   addThreadRecord(r: ThreadRecord): void {
     const t = ThreadInfo.fromRecord(r);
-    const raw = t.cgroupsRaw;
-    // most threads run on the host: skip splitting their cgroups unless a container path may be there
-    t.containerId = raw !== null && !mayBeContainer(raw) ? '' : containerIdFromCgroups(t.cgroups);
+    t.deriveContainerIdLater();
     this.add(t);
   }
 
@@ -134,12 +135,15 @@ export class StateEngine {
 
   addFds(tid: number, list: FdRecord[]): void {
     const t = this.threads.get(tid);
-    if (t) loadFdList(t, list, this.serverPorts);
+    if (!t) return;
+    serverPortsOf(list, this.section.ports);
+    t.addProcListFds(list, this.section);
   }
 
   /** once all fd lists are in: sinsp's direction fix for process-list sockets */
   fixupSocketRoles(): void {
-    fixSocketsFromProc(this.threads.values(), this.serverPorts);
+    this.section.ready = true;
+    fixSocketsFromProc(this.threads.values(), this.section.ports);
   }
 
   /** Thread of tid, created as an unknown placeholder if absent (sinsp does the same in replay). */
@@ -196,6 +200,9 @@ export class StateEngine {
     if (SKIP_RESET[type]) {
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
       this.thread = this.threads.get(e.tid) ?? null;
+      // sinsp's reset() keeps the thread of a switch (not of events flagged SKIPPARSERESET):
+      // its evt.latency is the thread's last one
+      if (this.thread && SHOWS_LATENCY[type]) this.latency = this.thread.latency;
       if (this.preFilter !== null && this.skipByFilter(e, info.flags)) return;
       if (this.thread && (type === 152 || type === 146)) updateVm(this.thread, e, 1);
       return;
@@ -203,6 +210,10 @@ export class StateEngine {
     if (LOOKUP_ONLY[type]) {
       // clone exits: the parser decides which thread to create
       this.thread = this.threads.get(e.tid) ?? null;
+      // sinsp's reset() times the exit against the caller's last enter when it knows the thread
+      // (the parent's exit); a child it has not seen yet, or just created, reads 0
+      const caller = this.thread;
+      if (caller && caller.latEnterHi >= 0) this.latency = caller.latency = e.nsSince(caller.latEnterHi, caller.latEnterLo);
       HANDLERS[type]!(this, e, this.thread as ThreadInfo);
       this.thread = this.threads.get(e.tid) ?? null;
       return;
@@ -219,6 +230,7 @@ export class StateEngine {
       t.lastEnterType = type;
       t.latEnterHi = e.tsHi;
       t.latEnterLo = e.tsLo;
+      t.latency = 0;
       t.lastEventFd = -1;
       if (info.flags & EF.USES_FD && e.paramCount > 0) {
         const fd = e.int(0);
@@ -229,7 +241,7 @@ export class StateEngine {
         }
       }
     } else {
-      if (t.latEnterHi >= 0) this.latency = e.nsSince(t.latEnterHi, t.latEnterLo);
+      if (t.latEnterHi >= 0) this.latency = t.latency = e.nsSince(t.latEnterHi, t.latEnterLo);
       if (t.lastEnterType === type - 1) {
         if (t.storedEnterType === type - 1 && t.lastEnterBuf) {
           this.enter.set(t.lastEnterBuf, 0, t.lastEnterHdr, e.cpu, 0, t.lastEnterNparams);

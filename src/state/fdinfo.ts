@@ -96,11 +96,8 @@ export function fdTypeName(t: FdType): string {
     case FdType.INOTIFY: return 'inotify';
     case FdType.TIMERFD: return 'timerfd';
     case FdType.NETLINK: return 'netlink';
-    case FdType.BPF: return 'bpf';
-    case FdType.USERFAULTFD: return 'userfaultfd';
-    case FdType.IOURING: return 'io_uring';
-    case FdType.UNSUPPORTED: return 'unsupported';
-    default: return 'unknown';
+    // sinsp 0.29.3's get_typestring() knows no other type (bpf, userfaultfd, io_uring, unsupported…)
+    default: return '<NA>';
   }
 }
 

@@ -1,8 +1,15 @@
 // Threads and processes. Threads of one process share the main thread's fd table and cwd, as in
 // sinsp; each thread keeps the last enter event it made, so its exit can be paired with it.
 import { FdInfo } from './fdinfo';
-import { RawText, ThreadRecord } from '../scap/types';
+import { FdRecord, RawFdList, RawText, ThreadRecord } from '../scap/types';
 import { latin1 } from '../util/sanitize';
+import { containerIdFromCgroups } from './containers';
+
+/** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
+function mayBeContainer(raw: string): boolean {
+  return raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
+    || raw.includes('kubepods') || raw.includes('lxc') || raw.includes('.scope/');
+}
 
 /** PPM_CL_* clone flags that matter to state */
 export const CL = {
@@ -12,6 +19,24 @@ export const CL = {
 } as const;
 
 export type FdTable = Map<number, FdInfo>;
+
+/** what one section's process-list fd tables share: its listening ports, and whether all lists are in */
+export interface SectionFds {
+  ports: Set<number>;
+  ready: boolean;
+}
+
+/** fd lists of the capture's process table not turned into FdInfos yet */
+export interface PendingFds {
+  lists: Array<FdRecord[] | RawFdList>;
+  section: SectionFds;
+}
+
+/** fills a table from pending lists (set by the process-list loader, which depends on this module) */
+let pendingLoader: (fds: FdTable, p: PendingFds) => void = () => undefined;
+export function setPendingFdLoader(f: (fds: FdTable, p: PendingFds) => void): void {
+  pendingLoader = f;
+}
 
 function splitList(v: string | RawText): string[] {
   const s = typeof v === 'string' ? v : latin1(v.buf, v.start, v.end);
@@ -49,7 +74,8 @@ export class ThreadInfo {
   pfminor = 0;
   tty = 0;
   /** container id ('' = host), derived from cgroups */
-  containerId = '';
+  /** container id, '' on the host; null: not derived from the process list's cgroups yet */
+  private containerIdV: string | null = '';
   /** ns timestamps (approximate doubles) */
   cloneTs = 0;
   execTs = 0;
@@ -57,11 +83,19 @@ export class ThreadInfo {
   private cwdOwn = '';
   /** own fd table; threads created with CLONE_FILES use the main thread's */
   private fdsOwn: FdTable | null = null;
+  /**
+   * The process list's fd lists for this table, loaded when the table is first used: most threads
+   * of a capture's process table never see an event, and a file with many sections would
+   * otherwise build every table of every section.
+   */
+  pendingFds: PendingFds | null = null;
   /** the thread table this thread lives in, to find its main thread */
   table: Map<number, ThreadInfo> | null = null;
   /** ns of the last enter event (for evt.latency), -1 when none */
   latEnterHi = -1;
   latEnterLo = 0;
+  /** sinsp's m_latency: 0 after an enter, the exit's latency after an exit (a switch shows it) */
+  latency = 0;
 
   /** last enter event of this thread, for exit pairing */
   lastEnterType = -1;
@@ -124,6 +158,23 @@ export class ThreadInfo {
     return typeof this.cgroupsV === 'string' ? this.cgroupsV : null;
   }
 
+  get containerId(): string {
+    if (this.containerIdV === null) {
+      const raw = this.cgroupsRaw;
+      // most threads run on the host: skip splitting their cgroups unless a container path may be there
+      this.containerIdV = raw !== null && !mayBeContainer(raw) ? '' : containerIdFromCgroups(this.cgroups);
+    }
+    return this.containerIdV;
+  }
+  set containerId(v: string) {
+    this.containerIdV = v;
+  }
+
+  /** The container id is derived from the cgroups when first read (process-list threads). */
+  deriveContainerIdLater(): void {
+    this.containerIdV = null;
+  }
+
   get isMain(): boolean {
     return this.tid === this.pid;
   }
@@ -141,7 +192,20 @@ export class ThreadInfo {
       if (m !== this) return m.fds;
     }
     if (!this.fdsOwn) this.fdsOwn = new Map();
+    if (this.pendingFds !== null) {
+      const p = this.pendingFds;
+      this.pendingFds = null;
+      pendingLoader(this.fdsOwn, p);
+    }
     return this.fdsOwn;
+  }
+
+  /** Queues a process-list fd list for the table this thread uses (loaded at once if already in use). */
+  addProcListFds(list: FdRecord[] | RawFdList, section: SectionFds): void {
+    const owner = this.flags & CL.CLONE_FILES && this.tid !== this.pid ? this.mainThread() : this;
+    if (owner.pendingFds) owner.pendingFds.lists.push(list);
+    else if (owner.fdsOwn && owner.fdsOwn.size > 0) pendingLoader(owner.fdsOwn, { lists: [list], section });
+    else owner.pendingFds = { lists: [list], section };
   }
 
   set ownFds(t: FdTable) {

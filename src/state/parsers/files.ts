@@ -69,9 +69,9 @@ export function onOpenExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void {
   f.openFlags = flags;
   f.dev = intParam(e, 'dev') ?? 0;
   if (fd < 0) {
-    // sysdig prints the name of a failed open's file (-p %fd.name; absolute names as given) but
-    // its filters and chisels do not see an fd there: keep it for display only. Not for an old
-    // openat exit: its name lives in the enter event, which sinsp has released by output time.
+    // sinsp names a failed open's file from the event (fd.name, in output, filters and chisels;
+    // absolute names as given) without adding an fd. Not for an old openat exit: its name lives
+    // in the enter event, which sinsp has released by output time.
     if (name.startsWith('/')) f.name = name;
     if (kind !== 'openat' || e.info.params.length !== 1) s.failedFd = f;
     return;

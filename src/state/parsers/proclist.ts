@@ -1,8 +1,9 @@
 // Fd lists from a capture's process table, loaded as sinsp loads them (add_fd_from_scap), and the
 // direction fix sinsp applies to their sockets once every list is in (fix_sockets_coming_from_proc).
 import { copySockBytes, FdRecord, FdType } from '../../scap/types';
+import { decodeFdList } from '../../scap/blocks';
 import { FdInfo } from '../fdinfo';
-import { CL, ThreadInfo } from '../thread';
+import { CL, FdTable, PendingFds, ThreadInfo, setPendingFdLoader } from '../thread';
 import { SOCK_LEN, swapAddresses, syncView } from '../sockets';
 import { ipv6Str, mappedOrAny, parseIp } from '../../util/net';
 
@@ -27,8 +28,7 @@ function putU64(b: Buffer, o: number, hex: string | undefined): void {
  * table, writing only the socket fields of each fd's type: the rest of the socket bytes are the
  * previous fd's. Those leftovers show when a socket later changes type, so they are kept here.
  */
-export function loadFdList(t: ThreadInfo, list: FdRecord[], serverPorts: Set<number>): void {
-  const fds = t.fds;
+export function loadFdList(fds: FdTable, list: FdRecord[]): void {
   const scratch = SCRATCH.fill(0); // zeroed per thread, as sinsp's fresh fdinfo; never kept (copied)
   let snapshot: Buffer | null = null; // scratch as last copied, shared by the non-socket fds after it
   for (const r of list) {
@@ -59,11 +59,9 @@ export function loadFdList(t: ThreadInfo, list: FdRecord[], serverPorts: Set<num
       }
       case FdType.IPV4_SERVSOCK:
         putIp(scratch, 0, r.sip, false); scratch.writeUInt16LE(r.sport ?? 0, 4); scratch[6] = r.l4proto ?? 0;
-        serverPorts.add(r.sport ?? 0);
         break;
       case FdType.IPV6_SERVSOCK:
         putIp(scratch, 0, r.sip, true); scratch.writeUInt16LE(r.sport ?? 0, 16); scratch[18] = r.l4proto ?? 0;
-        serverPorts.add(r.sport ?? 0);
         break;
       case FdType.UNIX_SOCK:
         if (!copySockBytes(r, scratch, 16)) { putU64(scratch, 0, r.usrc); putU64(scratch, 8, r.udst); }
@@ -102,17 +100,33 @@ export function loadFdList(t: ThreadInfo, list: FdRecord[], serverPorts: Set<num
 export function fixSocketsFromProc(threads: Iterable<ThreadInfo>, serverPorts: Set<number>): void {
   for (const t of threads) {
     if (t.mainThread() !== t && t.flags & CL.CLONE_FILES) continue; // shares its main thread's table
-    for (const f of t.fds.values()) {
-      if (f.type !== FdType.IPV4_SOCK || f.role !== 0 || f.fromProcList !== true) continue;
-      if (f.sock && serverPorts.has(f.sock.readUInt16LE(8))) {
-        swapAddresses(f);
-        syncView(f);
-        f.name = `${f.sip}:${f.sport}->${f.dip}:${f.dport}`;
-        f.role = 1;
-      } else {
-        f.role = 2;
-      }
+    if (t.pendingFds !== null) continue; // fixed when it is loaded
+    fixTable(t.fds, serverPorts);
+  }
+}
+
+function fixTable(fds: FdTable, serverPorts: Set<number>): void {
+  for (const f of fds.values()) {
+    if (f.type !== FdType.IPV4_SOCK || f.role !== 0 || f.fromProcList !== true) continue;
+    if (f.sock && serverPorts.has(f.sock.readUInt16LE(8))) {
+      swapAddresses(f);
+      syncView(f);
+      f.name = `${f.sip}:${f.sport}->${f.dip}:${f.dport}`;
+      f.role = 1;
+    } else {
+      f.role = 2;
     }
   }
 }
+
+/** The listening ports of a list (sinsp's m_server_ports, filled as the lists come in). */
+export function serverPortsOf(list: FdRecord[], ports: Set<number>): void {
+  for (const r of list) if (r.type === FdType.IPV4_SERVSOCK || r.type === FdType.IPV6_SERVSOCK) ports.add(r.sport ?? 0);
+}
+
+// a table built late is fixed as the eager pass would have fixed it at the first event
+setPendingFdLoader((fds: FdTable, p: PendingFds) => {
+  for (const l of p.lists) loadFdList(fds, Array.isArray(l) ? l : decodeFdList(l));
+  if (p.section.ready) fixTable(fds, p.section.ports);
+});
 
