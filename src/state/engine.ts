@@ -7,7 +7,8 @@ import { EF, EVENTS } from '../events/table';
 import { CaptureSink, FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from '../scap/types';
 import { FdInfo, L4 } from './fdinfo';
 import { CL, ThreadInfo } from './thread';
-import { ContainerTable, containerIdFromCgroups } from './containers';
+import { ContainerTable, containerIdFromCgroups, mayBeContainerRaw } from './containers';
+import { K8sState } from './k8s';
 import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
 import { loadFdList, fixSocketsFromProc } from './parsers/proclist';
@@ -31,19 +32,16 @@ function updateVm(t: ThreadInfo, e: ScapEvent, first: number): void {
 export { updateVm };
 
 /** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
+const K8S_EVT = EVENTS.findIndex((i) => i.name === 'k8s');
 const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
-
-/** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
-function mayBeContainer(raw: string): boolean {
-  return raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
-    || raw.includes('kubepods') || raw.includes('lxc') || raw.includes('.scope/');
-}
 
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
   readonly users = new Map<number, UserRecord>();
   readonly groups = new Map<number, GroupRecord>();
   readonly containers = new ContainerTable();
+  /** Kubernetes objects from the capture's k8s events (replay) */
+  readonly k8s = new K8sState();
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;
   /** ports of the process lists' server sockets (sinsp's m_server_ports) */
@@ -73,6 +71,7 @@ export class StateEngine {
     this.users.clear();
     this.groups.clear();
     this.containers.clear();
+    this.k8s.clear();
     this.interfaces = [];
     this.machine = null;
     this.pendingRemove = null;
@@ -112,8 +111,22 @@ export class StateEngine {
     const t = ThreadInfo.fromRecord(r);
     const raw = t.cgroupsRaw;
     // most threads run on the host: skip splitting their cgroups unless a container path may be there
-    t.containerId = raw !== null && !mayBeContainer(raw) ? '' : containerIdFromCgroups(t.cgroups);
+    t.containerId = raw !== null && !mayBeContainerRaw(raw) ? '' : containerIdFromCgroups(t.cgroups);
     this.add(t);
+  }
+
+  /** Re-derives every thread's container (the cgroup rules changed: a containerd namespace appeared); returns the threads whose container changed. */
+  recomputeContainerIds(): ThreadInfo[] {
+    const changed: ThreadInfo[] = [];
+    for (const t of this.threads.values()) {
+      const raw = t.cgroupsRaw;
+      const id = raw !== null && !mayBeContainerRaw(raw) ? '' : containerIdFromCgroups(t.cgroups);
+      if (id !== t.containerId) {
+        t.containerId = id;
+        changed.push(t);
+      }
+    }
+    return changed;
   }
 
   add(t: ThreadInfo): void {
@@ -183,6 +196,7 @@ export class StateEngine {
     }
     const info = EVENTS[type]!;
     if (SKIP_RESET[type]) {
+      if (type === K8S_EVT) this.k8s.apply(e.str(0) ?? '');
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
       this.thread = this.threads.get(e.tid) ?? null;
       if (this.preFilter !== null && this.skipByFilter(e, info.flags)) return;
