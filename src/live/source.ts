@@ -1,5 +1,5 @@
 // The live event source shared by every live job (printing, -w, -c): loads the eBPF addon, fills
-// the consumer's state engine from /proc, follows Docker for container metadata, and hands each
+// the consumer's state engine from /proc, follows the container runtimes (src/live/runtimes) for metadata, and hands each
 // event of each batch to the consumer, looking up threads it has never seen in /proc first.
 //
 // Stops on the consumer's request (handle() → false), -M wall-clock time, SIGINT, SIGTERM, SIGHUP
@@ -19,7 +19,7 @@ import { CaptureSink } from '../scap/types';
 import { PipeClosed } from '../output/writer';
 import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord } from './native';
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
-import { DockerWatcher, DEFAULT_DOCKER_SOCKET } from './docker';
+import { ContainerRuntimes } from './runtimes';
 import { unavailableMessage } from './messages';
 import { claimSignals, holdSignals } from '../cli/signals';
 import { Sizes, formatSizes, stateSizes } from './tables';
@@ -70,7 +70,7 @@ export interface LiveResult {
   signal: NodeJS.Signals | null;
   /** an error thrown by the consumer (PipeClosed excluded) */
   failure: unknown;
-  /** table sizes when the capture ended (threads, fds, containers, docker and consumer maps) */
+  /** table sizes when the capture ended (threads, fds, containers, container runtimes and consumer maps) */
   tables: Sizes;
 }
 
@@ -112,11 +112,11 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
   const early = claimSignals();
   if (early) onSignal(early);
 
-  let docker: DockerWatcher | null = null;
+  let runtimes: ContainerRuntimes | null = null;
   let cap: NativeCapture | null = null;
   const gone = new Set<number>();
   let num = 0;
-  const tables = (): Sizes => ({ ...stateSizes(engine), ...(docker?.sizes() ?? {}), lookupMisses: gone.size, ...(c.tables?.() ?? {}) });
+  const tables = (): Sizes => ({ ...stateSizes(engine), ...(runtimes?.sizes() ?? {}), lookupMisses: gone.size, ...(c.tables?.() ?? {}) });
   /** when the capture started (secs and rates count from there), 0 before */
   let t0 = 0;
   let lastReport = { t: 0, num: 0 };
@@ -150,8 +150,13 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     // the event loop polls: module loading and awaited imports never let it, a macrotask does.)
     await new Promise((r) => setImmediate(r));
     if (stopped) return result(boot0, NO_STATS, {});
-    docker = new DockerWatcher(engine.containers, { socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET, warn });
-    const dockerReady = docker.start();
+    const rt = new ContainerRuntimes(engine.containers, {
+      warn,
+      // a containerd namespace appeared: threads already seen may be its containers
+      onRulesChanged: () => { for (const t of engine.recomputeContainerIds()) rt.want(t); },
+    });
+    runtimes = rt;
+    const runtimesReady = rt.start();
     try {
       cap = new NativeCapture({
         bufferSize: o.bufsize !== undefined && o.bufsize > 0 ? Math.round(o.bufsize * 1024 * 1024) : undefined,
@@ -167,23 +172,23 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     // a signal during the (synchronous, slow) load is delivered now
     await new Promise((r) => setImmediate(r));
     if (stopped) return result(boot0, NO_STATS, {});
-    return await run(cap, docker, dockerReady);
+    return await run(cap, rt, runtimesReady);
   } finally {
     for (const t of timers) clearInterval(t);
     for (const s of sigs) process.off(s, onSignal);
     holdSignals(); // callers still close files and print summaries: a signal must not cut that short
     process.off('SIGUSR2', onUsr2);
     cap?.close();
-    docker?.stop();
+    runtimes?.stop();
   }
 
-  async function run(cap: NativeCapture, docker: DockerWatcher, dockerReady: Promise<void>): Promise<LiveResult> {
+  async function run(cap: NativeCapture, runtimes: ContainerRuntimes, runtimesReady: Promise<void>): Promise<LiveResult> {
     // state: the /proc scan after the (slow) load narrows the window of processes we miss; any tid
     // that still slips through is read from /proc when its first event arrives
     const boot = bootstrap(c.bootSink());
     const threads = engine.threads;
-    for (const t of threads.values()) if (t.containerId) docker.want(t.containerId);
-    await Promise.race([dockerReady, done, new Promise((r) => setTimeout(r, 1500).unref())]);
+    for (const t of threads.values()) if (t.containerId) runtimes.want(t);
+    await Promise.race([runtimesReady, done, new Promise((r) => setTimeout(r, 1500).unref())]);
 
     const ev = new ScapEvent();
     const haveMain = (pid: number) => threads.has(pid);
@@ -210,13 +215,13 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
             if (!readThreadInto(tid, haveMain, c.lateSink())) gone.add(tid);
             t = threads.get(tid);
           }
-          if (t && t.containerId && !engine.containers.byId.has(t.containerId)) docker.want(t.containerId);
+          if (t && t.containerId && !engine.containers.byId.has(t.containerId)) runtimes.want(t);
           if (!c.handle(ev)) {
             stop();
             return;
           }
           const t2 = engine.thread;
-          if (t2 && t2 !== t && t2.containerId && !engine.containers.byId.has(t2.containerId)) docker.want(t2.containerId);
+          if (t2 && t2 !== t && t2.containerId && !engine.containers.byId.has(t2.containerId)) runtimes.want(t2);
         });
         c.afterBatch?.();
       } catch (e) {
