@@ -27,10 +27,10 @@ const SCHEMA = {
       SubscribeRequest: { fields: { filters: { rule: 'repeated', type: 'string', id: 1 } } },
       Envelope: { fields: { timestamp: { type: 'google.protobuf.Timestamp', id: 1 }, namespace: str(2), topic: str(3), event: { type: 'google.protobuf.Any', id: 4 } } },
       // the payloads of the topics tsdig follows: every one starts with the container id
-      TaskStart: { fields: { container_id: str(1), pid: { type: 'uint32', id: 2 } } },
-      TaskExit: { fields: { container_id: str(1), id: str(2), pid: { type: 'uint32', id: 3 }, exit_status: { type: 'uint32', id: 4 } } },
-      ContainerEvent: { fields: { id: str(1) } },
-      NamespaceEvent: { fields: { name: str(1) } },
+      // (field 1 is the container id — TaskStart, TaskExit, TaskDelete, ContainerCreate/Update/Delete —
+      // or the namespace name; decoding with only field 1 declared skips the rest, whatever its type)
+      Subject: { fields: { subject: str(1) } },
+      TaskExit: { fields: { container_id: str(1), id: str(2) } },
     } },
   },
 };
@@ -128,10 +128,9 @@ export class ContainerdClient {
   /** The container id (or namespace name) an event is about: field 1 of every payload tsdig follows. */
   eventSubject(e: CtrdEnvelope): string {
     if (!e.event?.value) return '';
-    const t = this.type(e.topic.startsWith('/namespaces/') ? 'NamespaceEvent' : e.topic.startsWith('/tasks/') ? 'TaskStart' : 'ContainerEvent');
+    const t = this.type('Subject');
     try {
-      const o = t.toObject(t.decode(e.event.value), { defaults: true }) as Record<string, string>;
-      return o.container_id ?? o.id ?? o.name ?? '';
+      return String((t.toObject(t.decode(e.event.value), { defaults: true }) as { subject: string }).subject);
     } catch {
       return '';
     }
