@@ -1,8 +1,8 @@
 // Live capture with real runtimes besides Docker: containerd (ctr, in a namespace of our own, with
-// the io.kubernetes.* labels kubelet would set), podman (its Docker-compatible API service) and
-// systemd-nspawn (no systemd as PID 1 here: the test puts nspawn in machine.slice/machine-NAME.scope
-// itself, where machined would). Each checks name, image, type and k8s.* through `tsdig -p`, and
-// the resolvers' live start/stop following in-process. Needs root and the live probe; under CI it
+// the io.kubernetes.* labels kubelet would set) and podman (its Docker-compatible API service).
+// Each checks name, image, type and k8s.* through `tsdig -p`, and the resolvers' live start/stop
+// following in-process. systemd-nspawn: only the resolver without machined (there is no systemd
+// as PID 1 here); its cgroup layout is covered in k8s.test.ts. Needs root and the live probe; under CI it
 // FAILS instead of skipping when a runtime is missing.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -11,13 +11,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TSDIG, haveCmd, needs } from './helpers';
+import { TSDIG, needs } from './helpers';
 import { checkPrerequisites } from '../src/live/native';
 import { ContainerTable } from '../src/state/containers';
 import { ContainerdResolver } from '../src/live/runtimes/containerd';
 import { PodmanResolver } from '../src/live/runtimes/podman';
 import { NspawnResolver } from '../src/live/runtimes/nspawn';
-import { CTR_IMAGE, CONTAINERD_SOCK, PODMAN_IMAGE, PODMAN_LIMITS, PODMAN_SOCK, busyboxRoot, ctr, ctrRemove, ensureContainerd, ensureCtrImage, ensurePodman, ensurePodmanImage, sh } from './runtimes';
+import { CTR_IMAGE, CONTAINERD_SOCK, PODMAN_IMAGE, PODMAN_LIMITS, PODMAN_SOCK, ctr, ctrRemove, ensureContainerd, ensureCtrImage, ensurePodman, ensurePodmanImage, sh } from './runtimes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LOOP = 'i=0; while [ $i -lt 300 ]; do cat /etc/os-release >/dev/null; sleep 0.2; i=$((i+1)); done';
@@ -192,43 +192,6 @@ test('live: the podman resolver follows start and die', { timeout: 120_000 }, as
   } finally {
     r.stop();
   }
-});
-
-/** the cgroup directories machined would make for machine NAME (v1 controllers or the v2 tree) */
-function machineScopes(escaped: string): string[] {
-  const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
-  const bases = v2 ? ['/sys/fs/cgroup'] : ['cpu', 'memory', 'pids'].map((c) => `/sys/fs/cgroup/${c}`).filter((d) => fs.existsSync(d));
-  return bases.map((b) => path.join(b, 'machine.slice', `machine-${escaped}.scope`));
-}
-
-test('live: a systemd-nspawn container in machine.slice is named from its scope; no machined is silent', { timeout: 90_000 }, async (t) => {
-  const skip = liveSkip() ?? needs('systemd-nspawn (Debian package systemd-container)', haveCmd('systemd-nspawn'));
-  if (skip) return t.skip(skip);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-rt-nspawn-'));
-  const scopes = machineScopes('tsdig\\x2drt\\x2dns1');
-  const live = startTsdig(['-p', '*%container.id|%container.name|%container.type|%container.image|%k8s.pod.name', 'container.type=nspawn and fd.name=/etc/os-release']);
-  let ns: cp.ChildProcess | null = null;
-  try {
-    const root = busyboxRoot(dir);
-    for (const s of scopes) fs.mkdirSync(s, { recursive: true });
-    await live.ready;
-    // the wrapper joins the scope, then becomes systemd-nspawn: the payload inherits the scope
-    const join = scopes.map((s) => `echo $$ > '${s}/cgroup.procs'`).join('; ');
-    ns = cp.spawn('sh', ['-c', `${join}; exec systemd-nspawn --register=no --keep-unit -q -D '${root}' -M tsdig-rt-ns1 /bin/sh -c '${LOOP}'`], { stdio: 'ignore' });
-    await until('events of the nspawn container', () => live.stdout().includes('tsdig-rt-ns1|'), 30_000, live);
-  } finally {
-    await live.stop();
-    ns?.kill('SIGKILL');
-    await sleep(300);
-    for (const s of scopes) try { fs.rmdirSync(s); } catch { /* still busy: left for the next run */ }
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  const rows = [...rowsById(live.stdout()).get('tsdig-rt-ns1') ?? []];
-  const machined = sh('machinectl', ['list', '--no-legend']).status === 0;
-  // machined would add the root directory as the image; without it the name is all there is
-  if (!machined) assert.deepEqual(rows, ['tsdig-rt-ns1|tsdig-rt-ns1|nspawn||<NA>'], rows.join('\n'));
-  else assert.ok(rows.length > 0 && rows.every((r) => r.startsWith('tsdig-rt-ns1|tsdig-rt-ns1|nspawn|')), rows.join('\n'));
-  assert.doesNotMatch(live.stderr(), /nspawn|machinectl|machined/);
 });
 
 test('nspawn resolver without machinectl: names from the path, silently', async () => {

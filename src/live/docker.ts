@@ -164,7 +164,9 @@ export class DockerWatcher {
       this.api ??= new D({ socketPath: this.socketPath, timeout: this.timeoutMs });
       this.streamApi ??= new D({ socketPath: this.socketPath });
       // subscribe first, so nothing that happens while we list is missed
-      const stream = await this.streamApi.getEvents({ filters: { type: ['container'], event: ['start', 'rename', 'die', 'destroy'] } });
+      // podman matches an event filter against its own names (died, not die): it gets the type filter only
+      const filters: Record<string, string[]> = this.runtime === 'podman' ? { type: ['container'] } : { type: ['container'], event: ['start', 'rename', 'die', 'destroy'] };
+      const stream = await this.streamApi.getEvents({ filters });
       if (this.stopped) {
         (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
         return;
@@ -225,7 +227,7 @@ export class DockerWatcher {
     if (action === 'start' || action === 'rename') {
       if (action === 'start') this.revive(short);
       void this.inspect(id);
-    } else if (action === 'die' || action === 'destroy') {
+    } else if (action === 'die' || action === 'destroy' || action === 'died' || action === 'remove') {
       // nothing more to learn; the entry stays for the grace period, then goes
       this.unresolved.delete(short);
       this.schedulePrune(short);
