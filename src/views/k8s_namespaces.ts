@@ -23,5 +23,6 @@ const view: ViewDef = {
   appliesTo: [''],
   isRoot: true,
   containers: true,
+  k8s: true,
 };
 export default view;
