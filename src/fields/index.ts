@@ -4,13 +4,14 @@ import { EVT_FIELDS } from './evt';
 import { PROC_FIELDS } from './proc';
 import { FD_FIELDS } from './fd';
 import { EXTRA_FIELDS } from './extra';
+import { K8S_FIELDS } from './k8s';
 
 let reg: Registry | null = null;
 
 export function fieldRegistry(): Registry {
   if (!reg) {
     reg = new Registry();
-    reg.add(...EVT_FIELDS, ...PROC_FIELDS, ...FD_FIELDS, ...EXTRA_FIELDS);
+    reg.add(...EVT_FIELDS, ...PROC_FIELDS, ...FD_FIELDS, ...EXTRA_FIELDS, ...K8S_FIELDS);
   }
   return reg;
 }

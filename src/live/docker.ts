@@ -8,9 +8,13 @@
 // of their last processes may still be in the ring buffer or in a batch, and must resolve the name.
 // A restart ('start' after 'die') cancels the pruning. Pruned ids are remembered (boundedly) so a
 // straggler event does not bring back a nameless placeholder that nothing would ever remove.
+//
+// Podman's Docker-compatible API speaks the same protocol: src/live/runtimes/podman.ts runs this
+// watcher on podman's socket with type 'podman', silent while that socket does not exist.
+import * as fs from 'node:fs';
 import type Dockerode from 'dockerode';
 import { DockerApi } from './docker-api';
-import { ContainerInfo, ContainerTable } from '../state/containers';
+import { ContainerInfo, ContainerTable, k8sFromLabels } from '../state/containers';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -22,14 +26,18 @@ export interface DockerWatcherOpts {
   timeoutMs?: number;
   /** how long a dead container stays in the table, ms (default 10 s) */
   pruneAfterMs?: number;
+  /** container.type of what it describes, and the name its warnings use (default docker) */
+  runtime?: 'docker' | 'podman';
+  /** no warning while the socket file does not exist (the runtime is not installed or not running) */
+  silentWhenMissing?: boolean;
 }
 
 /** pruned ids remembered so late events do not re-create them (oldest forgotten first) */
 const MAX_PRUNED = 1024;
 
 /** Placeholder for a container the daemon has not described (yet): name = id */
-export function placeholder(id: string): ContainerInfo {
-  return { id, fullId: id, name: id, image: '', imageId: '', imageRepo: '', imageTag: '', type: 'docker', privileged: undefined, labels: {}, mounts: [], ip: '' };
+export function placeholder(id: string, type = 'docker'): ContainerInfo {
+  return { id, fullId: id, name: id, image: '', imageId: '', imageRepo: '', imageTag: '', type, privileged: undefined, labels: {}, mounts: [], ip: '' };
 }
 
 /** Splits "repo[:tag][@digest]" as sinsp does (a ':' after the last '/' starts the tag). */
@@ -43,7 +51,7 @@ export function splitImage(image: string): { repo: string; tag: string } {
 }
 
 /** ContainerInfo from `docker inspect` output. */
-export function fromInspect(j: Dockerode.ContainerInspectInfo): ContainerInfo {
+export function fromInspect(j: Dockerode.ContainerInspectInfo, type = 'docker'): ContainerInfo {
   const image = j.Config?.Image ?? '';
   const { repo, tag } = splitImage(image);
   let ip = (j.NetworkSettings as { IPAddress?: string } | undefined)?.IPAddress ?? '';
@@ -55,7 +63,10 @@ export function fromInspect(j: Dockerode.ContainerInspectInfo): ContainerInfo {
       }
     }
   }
+  const labels = j.Config?.Labels ?? {};
+  const k8s = k8sFromLabels(labels);
   return {
+    ...(k8s ? { k8s } : {}),
     id: j.Id.slice(0, 12),
     fullId: j.Id,
     name: (j.Name ?? '').replace(/^\//, ''),
@@ -63,9 +74,9 @@ export function fromInspect(j: Dockerode.ContainerInspectInfo): ContainerInfo {
     imageId: (j.Image ?? '').replace(/^sha256:/, ''),
     imageRepo: repo,
     imageTag: tag,
-    type: 'docker',
+    type,
     privileged: j.HostConfig?.Privileged ?? false,
-    labels: j.Config?.Labels ?? {},
+    labels,
     mounts: (j.Mounts ?? []).map((m) => `${m.Source}:${m.Destination}:${m.Mode ?? ''}:${m.RW ?? ''}:${m.Propagation ?? ''}`),
     ip,
   };
@@ -92,6 +103,8 @@ export class DockerWatcher {
   /** containers removed from the table after they died (for stats) */
   pruned = 0;
   private readonly pruneAfterMs: number;
+  readonly runtime: 'docker' | 'podman';
+  private readonly silentWhenMissing: boolean;
   /** dead containers waiting for their grace period to end, by short id */
   private readonly dying = new Map<string, NodeJS.Timeout>();
   /** short ids pruned lately (insertion order = age) */
@@ -102,11 +115,14 @@ export class DockerWatcher {
     this.warn = opts.warn ?? ((m) => process.stderr.write(`tsdig: ${m}\n`));
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.pruneAfterMs = opts.pruneAfterMs ?? 10_000;
+    this.runtime = opts.runtime ?? 'docker';
+    this.silentWhenMissing = opts.silentWhenMissing ?? false;
   }
 
   /** Sizes of the watcher's own maps (leak checks: `-v` prints them at exit). */
   sizes(): Record<string, number> {
-    return { 'docker.unresolved': this.unresolved.size, 'docker.inflight': this.inflight.size, 'docker.dying': this.dying.size, 'docker.prunedIds': this.prunedIds.size, 'docker.pruned': this.pruned };
+    const r = this.runtime;
+    return { [`${r}.unresolved`]: this.unresolved.size, [`${r}.inflight`]: this.inflight.size, [`${r}.dying`]: this.dying.size, [`${r}.prunedIds`]: this.prunedIds.size, [`${r}.pruned`]: this.pruned };
   }
 
   /** Connects (lists running containers, follows events). Never rejects; resolves after the first attempt. */
@@ -117,7 +133,7 @@ export class DockerWatcher {
   /** A thread with this container id was seen: make sure the table has an entry for it. */
   want(id: string): void {
     if (id === '' || this.table.get(id) || this.prunedIds.has(id)) return;
-    this.table.set(placeholder(id));
+    this.table.set(placeholder(id, this.runtime));
     this.unresolved.add(id);
     if (this.up) void this.inspect(id);
   }
@@ -141,7 +157,9 @@ export class DockerWatcher {
     try {
       this.api ??= new DockerApi(this.socketPath, this.timeoutMs);
       // subscribe first, so nothing that happens while we list is missed
-      const stream = await this.api.events({ type: ['container'], event: ['start', 'rename', 'die', 'destroy'] });
+      // podman matches an event filter against its own names (died, not die): it gets the type filter only
+      const filters: Record<string, string[]> = this.runtime === 'podman' ? { type: ['container'] } : { type: ['container'], event: ['start', 'rename', 'die', 'destroy'] };
+      const stream = await this.api.events(filters);
       if (this.stopped) {
         (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
         return;
@@ -153,11 +171,11 @@ export class DockerWatcher {
       // containers the daemon described before and that no longer run died while we were not
       // listening (daemon restart): they leave the table like any dead container
       const running = new Set(list.map((c) => c.Id.slice(0, 12)));
-      for (const c of this.table.byId.values()) if (c.type === 'docker' && c.image !== '' && !running.has(c.id)) this.schedulePrune(c.id);
+      for (const c of this.table.byId.values()) if (c.type === this.runtime && c.image !== '' && !running.has(c.id)) this.schedulePrune(c.id);
       for (const id of running) this.revive(id);
       await Promise.all(list.map((c) => this.inspect(c.Id)));
       for (const id of [...this.unresolved]) void this.inspect(id);
-      if (this.warned) this.warn(`docker: connected to ${this.socketPath} again (${list.length} running containers)`);
+      if (this.warned) this.warn(`${this.runtime}: connected to ${this.socketPath} again (${list.length} running containers)`);
       this.up = true;
       this.warned = false;
       this.backoffMs = 1000;
@@ -202,7 +220,7 @@ export class DockerWatcher {
     if (action === 'start' || action === 'rename') {
       if (action === 'start') this.revive(short);
       void this.inspect(id);
-    } else if (action === 'die' || action === 'destroy') {
+    } else if (action === 'die' || action === 'destroy' || action === 'died' || action === 'remove') {
       // nothing more to learn; the entry stays for the grace period, then goes
       this.unresolved.delete(short);
       this.schedulePrune(short);
@@ -236,7 +254,7 @@ export class DockerWatcher {
     this.inflight.add(short);
     try {
       const j = await this.api.inspect(id);
-      const info = fromInspect(j);
+      const info = fromInspect(j, this.runtime);
       // an inspect that raced with the container's end must not bring a pruned entry back
       if (this.prunedIds.has(info.id)) return;
       this.table.set(info);
@@ -253,10 +271,10 @@ export class DockerWatcher {
   private lost(e: unknown): void {
     this.up = false;
     if (this.stopped) return;
-    if (!this.warned) {
+    if (!this.warned && !(this.silentWhenMissing && !fs.existsSync(this.socketPath))) {
       this.warned = true;
       const msg = (e as Error)?.message ?? String(e);
-      this.warn(`docker: cannot reach ${this.socketPath} (${msg.split('\n')[0]}): container names fall back to ids; retrying in the background`);
+      this.warn(`${this.runtime}: cannot reach ${this.socketPath} (${msg.split('\n')[0]}): container names fall back to ids; retrying in the background`);
     }
     if (this.retryTimer) return;
     const delay = this.backoffMs;

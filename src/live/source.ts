@@ -1,5 +1,5 @@
 // The live event source shared by every live job (printing, -w, -c): loads the eBPF addon, fills
-// the consumer's state engine from /proc, follows Docker for container metadata, and hands each
+// the consumer's state engine from /proc, follows the container runtimes (src/live/runtimes) for metadata, and hands each
 // event of each batch to the consumer, looking up threads it has never seen in /proc first.
 //
 // Stops on the consumer's request (handle() → false), -M wall-clock time, SIGINT, SIGTERM, SIGHUP
@@ -19,7 +19,7 @@ import { CaptureSink } from '../scap/types';
 import { PipeClosed } from '../output/writer';
 import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord, liveOpenOptions, openCapture } from './native';
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
-import { DockerWatcher, DEFAULT_DOCKER_SOCKET } from './docker';
+import { ContainerRuntimes } from './runtimes';
 import { unavailableMessage } from './messages';
 import { claimSignals, holdSignals } from '../cli/signals';
 import { Sizes, formatSizes, stateSizes } from './tables';
@@ -75,7 +75,7 @@ export interface LiveResult {
   signal: NodeJS.Signals | null;
   /** an error thrown by the consumer (PipeClosed excluded) */
   failure: unknown;
-  /** table sizes when the capture ended (threads, fds, containers, docker and consumer maps) */
+  /** table sizes when the capture ended (threads, fds, containers, container runtimes and consumer maps) */
   tables: Sizes;
 }
 
@@ -101,7 +101,6 @@ const GONE_RESET_MS = 10_000;
  */
 export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSourceOpts): Promise<LiveResult | null> {
   const engine = c.engine;
-  engine.keepForkFds = true;
   const warn = (m: string) => process.stderr.write(`tsdig: ${m}\n`);
   let stopped = false;
   let signal: NodeJS.Signals | null = null;
@@ -130,11 +129,11 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
   const early = claimSignals();
   if (early) onSignal(early);
 
-  let docker: DockerWatcher | null = null;
+  let runtimes: ContainerRuntimes | null = null;
   let cap: NativeCapture | null = null;
   const gone = new Set<number>();
   let num = 0;
-  const tables = (): Sizes => ({ ...stateSizes(engine), ...(docker?.sizes() ?? {}), lookupMisses: gone.size, ...(c.tables?.() ?? {}) });
+  const tables = (): Sizes => ({ ...stateSizes(engine), ...(runtimes?.sizes() ?? {}), lookupMisses: gone.size, ...(c.tables?.() ?? {}) });
   /** when the capture started (secs and rates count from there), 0 before */
   let t0 = 0;
   let lastReport = { t: 0, num: 0 };
@@ -182,10 +181,15 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
         return null;
       },
     );
-    docker = new DockerWatcher(engine.containers, { socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET, warn });
-    const dockerReady = Promise.race([docker.start(), new Promise((r) => setTimeout(r, 1500).unref())]);
+    const rt = new ContainerRuntimes(engine.containers, {
+      warn,
+      // a containerd namespace appeared: threads already seen may be its containers
+      onRulesChanged: () => { for (const t of engine.recomputeContainerIds()) rt.want(t); },
+    });
+    runtimes = rt;
+    const runtimesReady = Promise.race([rt.start(), new Promise((r) => setTimeout(r, 1500).unref())]);
     const boot = bootstrap(c.bootSink());
-    for (const t of engine.threads.values()) if (t.containerId) docker.want(t.containerId);
+    for (const t of engine.threads.values()) if (t.containerId) rt.want(t);
     cap = await Promise.race([loaded, done.then(() => null)]);
     if (stopped) {
       // a signal during the load: close the programs once they are loaded (never attached)
@@ -197,19 +201,19 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
       return null;
     }
     if (loadError) throw loadError;
-    await Promise.race([dockerReady, done]);
+    await Promise.race([runtimesReady, done]);
     if (stopped) return result(boot, NO_STATS, {});
-    return await run(cap!, docker, boot);
+    return await run(cap!, rt, boot);
   } finally {
     for (const t of timers) clearInterval(t);
     for (const s of sigs) process.off(s, onSignal);
     holdSignals(); // callers still close files and print summaries: a signal must not cut that short
     process.off('SIGUSR2', onUsr2);
     cap?.close();
-    docker?.stop();
+    runtimes?.stop();
   }
 
-  async function run(cap: NativeCapture, docker: DockerWatcher, boot: BootstrapStats): Promise<LiveResult> {
+  async function run(cap: NativeCapture, runtimes: ContainerRuntimes, boot: BootstrapStats): Promise<LiveResult> {
     const threads = engine.threads;
     const ev = new ScapEvent();
     const haveMain = (pid: number) => threads.has(pid);
@@ -236,13 +240,13 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
             if (!readThreadInto(tid, haveMain, c.lateSink())) gone.add(tid);
             t = threads.get(tid);
           }
-          if (t && t.containerId && !engine.containers.byId.has(t.containerId)) docker.want(t.containerId);
+          if (t && t.containerId && !engine.containers.byId.has(t.containerId)) runtimes.want(t);
           if (!c.handle(ev)) {
             stop();
             return;
           }
           const t2 = engine.thread;
-          if (t2 && t2 !== t && t2.containerId && !engine.containers.byId.has(t2.containerId)) docker.want(t2.containerId);
+          if (t2 && t2 !== t && t2.containerId && !engine.containers.byId.has(t2.containerId)) runtimes.want(t2);
         });
         c.afterBatch?.();
       } catch (e) {

@@ -295,6 +295,7 @@ export class Aggregator {
     let procs = 0;
     let threads = 0;
     let hasContainers = false;
+    let hasPods = false;
     if (s) {
       threads = s.threads.size;
       for (const t of s.threads.values()) {
@@ -302,6 +303,8 @@ export class Aggregator {
         if (t.containerId) hasContainers = true;
       }
       if (s.containers.byId.size > 0) hasContainers = true;
+      hasPods = !s.k8s.empty;
+      if (!hasPods) for (const k of s.containers.byId.values()) if (k.k8s) { hasPods = true; break; }
     }
     const totals: Totals = Object.freeze({
       events: this.events, matched: this.matched, procs, threads,
@@ -317,6 +320,7 @@ export class Aggregator {
       rows: Object.freeze(rows.map((r) => Object.freeze({ key: r.key, cells: Object.freeze(r.cells.slice()) }))),
       totals,
       hasContainers,
+      hasPods,
     });
     this.rows = new Map();
     this.list = [];

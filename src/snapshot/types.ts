@@ -36,6 +36,8 @@ export interface Snapshot {
   readonly totals: Totals;
   /** per-row values of the default sort column, for charts: key → number */
   readonly hasContainers: boolean;
+  /** the state knows Kubernetes pods (CRI labels or captured k8s objects): the K8s views apply */
+  readonly hasPods?: boolean;
 }
 
 /** One drill-down step: the filter `field = value` pushed by Enter on a row of `viewId`. */

@@ -80,6 +80,7 @@ function copyInto(src: StateEngine, dst: StateEngine): number {
     dst.containers.set({ ...c });
     bytes += 400;
   }
+  dst.k8s.copyFrom(src.k8s);
   bytes += (src.users.size + src.groups.size) * 120;
   dst.interfaces = src.interfaces;
   dst.machine = src.machine;

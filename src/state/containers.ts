@@ -1,6 +1,6 @@
-// Container metadata for replay (from container events in the capture) and, later, live capture
-// (from Docker). A thread's container is derived from its cgroup paths, as sinsp's container
-// engines do.
+// Container metadata for replay (from container events in the capture) and live capture (from the
+// runtimes' APIs, src/live/runtimes). A thread's container and its runtime are derived from its
+// cgroup paths, as sinsp's container engines do.
 
 export interface ContainerInfo {
   id: string; // 12-char short id
@@ -36,33 +36,122 @@ export interface K8sPodInfo {
 
 const CT_TYPES = ['docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', 'custom', 'cri', 'containerd', 'cri-o', 'bpm', 'static', 'podman'];
 
-/** Returns the container id (12 chars) for a list of "subsys=path" cgroup entries, or '' for the host. */
+/** The runtimes a cgroup path can name (ContainerInfo.type); 'cri' is kubelet's containerd or CRI-O. */
+export type Runtime = 'docker' | 'podman' | 'cri' | 'containerd' | 'nspawn' | 'libvirt-lxc' | 'lxc';
+
+/** A container as its cgroup path names it: the runtime decides which resolver describes it. */
+export interface ContainerRef {
+  /** table key: 12 chars of a 64-hex id, else the whole id (ctr and nspawn ids are names) */
+  id: string;
+  fullId: string;
+  runtime: Runtime;
+  /** containerd namespace (plain containerd only) */
+  ns?: string;
+}
+
+/** Returns the container id for a list of "subsys=path" cgroup entries, or '' for the host. */
 export function containerIdFromCgroups(cgroups: readonly string[]): string {
+  return containerRefFromCgroups(cgroups)?.id ?? '';
+}
+
+export function containerRefFromCgroups(cgroups: readonly string[]): ContainerRef | undefined {
   for (const cg of cgroups) {
     const eq = cg.indexOf('=');
-    const path = eq >= 0 ? cg.slice(eq + 1) : cg;
-    const id = containerIdFromPath(path);
-    if (id) return id;
+    const ref = containerRefFromPath(eq >= 0 ? cg.slice(eq + 1) : cg);
+    if (ref) return ref;
   }
-  return '';
+  return undefined;
+}
+
+export function containerIdFromPath(path: string): string {
+  return containerRefFromPath(path)?.id ?? '';
+}
+
+// Plain containerd (ctr, nerdctl with cgroupfs) puts a task at /<namespace>/<id>: a two-level path
+// that could be anything, so it counts only for namespaces the containerd resolver has listed.
+const ctrdNamespaces = new Set<string>();
+let ctrdNeedles: string[] = [];
+
+/** The containerd namespaces that exist (from the containerd API); returns whether the set changed. */
+export function setContainerdNamespaces(names: Iterable<string>): boolean {
+  const next = new Set(names);
+  if (next.size === ctrdNamespaces.size && [...next].every((n) => ctrdNamespaces.has(n))) return false;
+  ctrdNamespaces.clear();
+  for (const n of next) ctrdNamespaces.add(n);
+  ctrdNeedles = [...next].map((n) => `=/${n}/`);
+  return true;
+}
+
+/** Cheap pre-check on a raw "subsys=path\0…" cgroup string: may any path name a container? */
+export function mayBeContainerRaw(raw: string): boolean {
+  if (raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
+    || raw.includes('kubepods') || raw.includes('lxc') || raw.includes('.scope/') || raw.includes('machine-')) return true;
+  for (const n of ctrdNeedles) if (raw.includes(n)) return true;
+  return false;
 }
 
 const HEX64 = /([0-9a-f]{64})/;
+const NSPAWN = /(?:^|\/)machine-([^/]+)\.scope(?:\/|$)/;
 
-export function containerIdFromPath(path: string): string {
-  // docker: /docker/<id>, /system.slice/docker-<id>.scope; cri-o: crio-<id>.scope; containerd: cri-containerd-<id>.scope;
-  // kubepods: /kubepods/.../<id>; podman: libpod-<id>.scope
-  if (path === '/' || path === '') return '';
+/** systemd unit-name unescaping (\x2d → '-') */
+function unescapeUnit(s: string): string {
+  return s.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/**
+ * The container a cgroup path belongs to. docker: /docker/<id>, docker-<id>.scope; podman:
+ * libpod-<id>.scope, /libpod_parent/libpod-<id> (not libpod-conmon-: that is podman's monitor);
+ * kubelet's CRI runtimes: cri-containerd-<id>.scope, crio-<id>.scope, /kubepods/…/<id>; plain
+ * containerd: /<namespace>/<id>; systemd-nspawn / machined: machine.slice/machine-<name>.scope.
+ */
+export function containerRefFromPath(path: string): ContainerRef | undefined {
+  if (path === '/' || path === '') return undefined;
+  if (ctrdNamespaces.size > 0) {
+    const seg = path.split('/');
+    // "/ns/id" (seg = ['', ns, id])
+    if (seg.length === 3 && seg[0] === '' && ctrdNamespaces.has(seg[1]!) && seg[2]) {
+      const id = seg[2];
+      return { id: /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id, fullId: id, runtime: 'containerd', ns: seg[1] };
+    }
+  }
   const m = HEX64.exec(path);
   if (m) {
     const before = path.slice(0, m.index);
-    if (/(docker|crio|cri-containerd|libpod|kubepods|containerd)[-/]?[^/]*$/.test(before) || before.endsWith('/')) {
-      return m[1]!.slice(0, 12);
-    }
+    const full = m[1]!;
+    const ref = (runtime: Runtime): ContainerRef => ({ id: full.slice(0, 12), fullId: full, runtime });
+    const last = before.slice(before.lastIndexOf('/') + 1);
+    if (last.startsWith('libpod-conmon-')) return undefined;
+    if (last.startsWith('libpod-')) return ref('podman');
+    if (last.startsWith('docker-') || before.endsWith('/docker/')) return ref('docker');
+    if (last.startsWith('cri-containerd-') || last.startsWith('crio-') || before.includes('kubepods')) return ref('cri');
+    if (last === '' && before.includes('/libpod_parent/')) return ref('podman');
+    if (/(docker|containerd)[-/]?[^/]*$/.test(before)) return ref(before.includes('docker') ? 'docker' : 'cri');
+    if (last === '') return ref('docker'); // a bare /…/<id> (older docker layouts)
+  }
+  const ns = NSPAWN.exec(path);
+  if (ns) {
+    const name = unescapeUnit(ns[1]!);
+    // libvirt names its scopes machine-lxc-<n>-<name> / machine-qemu-<n>-<name>: VMs are no containers
+    if (name.startsWith('qemu-')) return undefined;
+    if (name.startsWith('lxc-')) return { id: name, fullId: name, runtime: 'libvirt-lxc' };
+    return { id: name, fullId: name, runtime: 'nspawn' };
   }
   const lxc = /\/lxc\/([^/]+)/.exec(path);
-  if (lxc) return lxc[1]!;
-  return '';
+  if (lxc) return { id: lxc[1]!, fullId: lxc[1]!, runtime: 'lxc' };
+  return undefined;
+}
+
+/** The pod of a container from the CRI labels kubelet sets on every container it creates. */
+export function k8sFromLabels(labels: Record<string, string> | undefined): K8sPodInfo | undefined {
+  const podName = labels?.['io.kubernetes.pod.name'];
+  if (!labels || !podName) return undefined;
+  return {
+    podName,
+    podUid: labels['io.kubernetes.pod.uid'] ?? '',
+    namespace: labels['io.kubernetes.pod.namespace'] ?? '',
+    containerName: labels['io.kubernetes.container.name'] ?? '',
+    podLabels: {},
+  };
 }
 
 /** health probes from the container JSON ("health_probes" array of {type, exe, args}) */
@@ -128,6 +217,8 @@ export class ContainerTable {
       imageDigest: c.imagedigest !== undefined ? String(c.imagedigest) : undefined,
       ...probes(c),
     };
+    const k8s = k8sFromLabels(info.labels);
+    if (k8s) info.k8s = k8s;
     this.set(info);
     return info;
   }

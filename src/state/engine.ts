@@ -8,7 +8,8 @@ import { EF, EVENTS } from '../events/table';
 import { CaptureSink, FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord } from '../scap/types';
 import { FdInfo, L4 } from './fdinfo';
 import { CL, SectionFds, ThreadInfo } from './thread';
-import { ContainerTable } from './containers';
+import { ContainerTable, containerIdFromCgroups, mayBeContainerRaw } from './containers';
+import { K8sState } from './k8s';
 import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
 import { fixSocketsFromProc, serverPortsOf } from './parsers/proclist';
@@ -34,6 +35,7 @@ export { updateVm };
 /** scheduler events sinsp gives a thread (switch): evt.latency reads the thread's m_latency */
 const SHOWS_LATENCY: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) === 0 && i.categoryId === 'SCHEDULER');
 /** scheduler and internal events: looked up only, and they leave enter/exit pairing alone */
+const K8S_EVT = EVENTS.findIndex((i) => i.name === 'k8s');
 const SKIP_RESET: boolean[] = EVENTS.map((i) => (i.flags & EF.SKIPPARSERESET) !== 0 || i.categoryId === 'SCHEDULER' || i.categoryId === 'INTERNAL');
 
 
@@ -52,6 +54,8 @@ export class StateEngine {
    */
   readonly forkFds = new Map<string, FdTable | null>();
   keepForkFds = false;
+  /** Kubernetes objects from the capture's k8s events (replay) */
+  readonly k8s = new K8sState();
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;
   /** ports of the process lists' server sockets (sinsp's m_server_ports), per section */
@@ -81,6 +85,7 @@ export class StateEngine {
     this.users.clear();
     this.groups.clear();
     this.containers.clear();
+    this.k8s.clear();
     this.interfaces = [];
     this.machine = null;
     this.pendingRemove = null;
@@ -126,6 +131,20 @@ export class StateEngine {
     const t = ThreadInfo.fromRecord(r);
     t.deriveContainerIdLater();
     this.add(t);
+  }
+
+  /** Re-derives every thread's container (the cgroup rules changed: a containerd namespace appeared); returns the threads whose container changed. */
+  recomputeContainerIds(): ThreadInfo[] {
+    const changed: ThreadInfo[] = [];
+    for (const t of this.threads.values()) {
+      const raw = t.cgroupsRaw;
+      const id = raw !== null && !mayBeContainerRaw(raw) ? '' : containerIdFromCgroups(t.cgroups);
+      if (id !== t.containerId) {
+        t.containerId = id;
+        changed.push(t);
+      }
+    }
+    return changed;
   }
 
   add(t: ThreadInfo): void {
@@ -198,6 +217,7 @@ export class StateEngine {
     }
     const info = EVENTS[type]!;
     if (SKIP_RESET[type]) {
+      if (type === K8S_EVT) this.k8s.apply(e.str(0) ?? '');
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
       this.thread = this.threads.get(e.tid) ?? null;
       // sinsp's reset() keeps the thread of a switch (not of events flagged SKIPPARSERESET):

@@ -3,13 +3,7 @@
 import { FdInfo } from './fdinfo';
 import { FdRecord, RawFdList, RawText, ThreadRecord } from '../scap/types';
 import { latin1 } from '../util/sanitize';
-import { containerIdFromCgroups } from './containers';
-
-/** cheap pre-check on raw cgroup text: container runtimes put one of these words in the path */
-function mayBeContainer(raw: string): boolean {
-  return raw.includes('docker') || raw.includes('crio') || raw.includes('containerd') || raw.includes('libpod')
-    || raw.includes('kubepods') || raw.includes('lxc') || raw.includes('.scope/');
-}
+import { containerIdFromCgroups, mayBeContainerRaw } from './containers';
 
 /** PPM_CL_* clone flags that matter to state */
 export const CL = {
@@ -162,7 +156,7 @@ export class ThreadInfo {
     if (this.containerIdV === null) {
       const raw = this.cgroupsRaw;
       // most threads run on the host: skip splitting their cgroups unless a container path may be there
-      this.containerIdV = raw !== null && !mayBeContainer(raw) ? '' : containerIdFromCgroups(this.cgroups);
+      this.containerIdV = raw !== null && !mayBeContainerRaw(raw) ? '' : containerIdFromCgroups(this.cgroups);
     }
     return this.containerIdV;
   }

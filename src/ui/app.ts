@@ -51,6 +51,8 @@ export class UiApp {
   input = '';
   inputError = '';
   pickerSel = 0;
+  /** a snapshot showed Kubernetes pods: the picker offers the K8s views from then on */
+  seenPods = false;
   /** the help, legend, dig or echo screen */
   text: TextScreen = new TextScreen();
   message = '';

@@ -103,9 +103,11 @@ export function searchRows(app: UiApp): void {
   app.inputError = i >= 0 ? '' : 'not found';
 }
 
-/** Views that apply under the last drill-down step (all of them when none does). */
+/** Views that apply under the last drill-down step (all of them when none does); K8s views once pods were seen. */
 export function pickerViews(app: UiApp): ViewDef[] {
   const field = app.st.drill.length ? app.st.drill[app.st.drill.length - 1]!.field : '';
-  const vs = VIEWS.filter((v) => v.appliesTo.includes(field));
-  return vs.length ? vs : [...VIEWS];
+  if (app.snap?.hasPods) app.seenPods = true;
+  const all = app.seenPods ? VIEWS : VIEWS.filter((v) => !v.k8s);
+  const vs = all.filter((v) => v.appliesTo.includes(field));
+  return vs.length ? vs : [...all];
 }

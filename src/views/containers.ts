@@ -25,7 +25,7 @@ const view: ViewDef = {
   ],
   sortCol: 0,
   drilldown: 'procs',
-  appliesTo: [''],
+  appliesTo: ['', 'k8s.pod.id'],
   isRoot: true,
   containers: true,
 };

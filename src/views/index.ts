@@ -18,12 +18,14 @@ import netProcs from './net_procs';
 import pageFaults from './page_faults';
 import spyUsers from './spy_users';
 import slowIo from './slow_io';
+import k8sPods from './k8s_pods';
+import k8sNamespaces from './k8s_namespaces';
 
 export type { ViewDef, ColumnDef, Agg, CellFormat } from './types';
 
 export const VIEWS: readonly ViewDef[] = [
   procs, threads, containers, connections, sports, files, directories, ioByType, syscalls, syscallProcs,
-  errors, procsErrors, containersErrors, containerNet, netProcs, pageFaults, spyUsers, slowIo,
+  errors, procsErrors, containersErrors, containerNet, netProcs, pageFaults, spyUsers, slowIo, k8sPods, k8sNamespaces,
 ].sort((a, b) => a.name.localeCompare(b.name));
 
 let wireShown = false;

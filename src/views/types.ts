@@ -65,4 +65,6 @@ export interface ViewDef {
   isRoot?: boolean;
   /** view is about containers (start view when containers exist) */
   containers?: boolean;
+  /** view is about Kubernetes: the picker offers it once the session has seen pods */
+  k8s?: boolean;
 }
