@@ -4,10 +4,11 @@
 #  - libpcap-dev: the `cap` packet capture binding
 #  - sysdig: the reference oracle the differential tests compare against (it only reads files here)
 #  - tshark: reads the pcapng files tsdig writes; tmux: terminal tests; docker.io + busybox-static: test containers
+#  - prometheus: the real server the --metrics test starts and queries
 #  - openssh-server: the UI test over a real ssh login; procps (pgrep) and util-linux (script, runuser, setpriv): test plumbing
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-PKGS="build-essential pkg-config python3 procps util-linux clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libpcap-dev sysdig tshark tmux busybox-static docker.io openssh-server"
+PKGS="build-essential pkg-config python3 procps util-linux clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libpcap-dev sysdig tshark tmux busybox-static docker.io openssh-server prometheus"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

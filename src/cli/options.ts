@@ -42,6 +42,13 @@ export interface CliOptions {
   summary: boolean;
   filter: string;
   containerFormat: boolean;
+  /** --metrics [ADDR:]PORT: Prometheus endpoint of a live run */
+  metrics?: string;
+  /** series per metrics group before the rest folds into `other` */
+  metricsTop: number;
+  /** --otlp URL: OTLP/HTTP metrics export; every otlpIntervalMs */
+  otlp?: string;
+  otlpIntervalMs: number;
   /** the argv as given (chisel argument rule, see src/chisel/run.ts) */
   rawArgv: string[];
   /** the positional tokens joined into `filter` */
@@ -106,6 +113,10 @@ export function parseArgs(argv: string[]): CliOptions {
     .option('snapshot', { type: 'string', description: 'print one frame of a UI view as text and exit' })
     .option('d', { alias: 'delay', type: 'number', description: 'UI refresh interval in ms (default 2000)' })
     .option('unbuffered', { type: 'boolean', description: 'flush output after every event' })
+    .option('metrics', { type: 'string', description: 'live: serve Prometheus metrics on [ADDR:]PORT (/metrics; a bare PORT is 127.0.0.1 only)' })
+    .option('metrics-top', { type: 'number', description: 'metrics: series per group (containers, process groups) before the rest folds into "other" (default 50)' })
+    .option('otlp', { type: 'string', description: 'live: push the metrics as OTLP/HTTP JSON to URL (default $OTEL_EXPORTER_OTLP_ENDPOINT)' })
+    .option('otlp-interval', { type: 'number', description: 'OTLP push interval in ms (default 10000)' })
     .option('S', { alias: 'summary', type: 'boolean', description: 'print event counts per type at the end' })
     .help('h')
     .alias('h', 'help')
@@ -136,6 +147,9 @@ export function parseArgs(argv: string[]): CliOptions {
     chisels.length = 0;
   }
   const print = a.p as string | undefined;
+  if ((a.metrics !== undefined || a.otlp !== undefined) && a.r !== undefined) throw new UsageError('--metrics and --otlp export a live capture: they cannot be used with -r');
+  if (a.metrics !== undefined && String(a.metrics) === '') throw new UsageError('--metrics needs [ADDR:]PORT');
+  if (a.otlp !== undefined && String(a.otlp) === '' && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT) throw new UsageError('--otlp needs a URL (or OTEL_EXPORTER_OTLP_ENDPOINT)');
   return {
     read: a.r === undefined ? [] : Array.isArray(a.r) ? (a.r as string[]) : [a.r as string],
     write: a.w as string | undefined,
@@ -175,6 +189,10 @@ export function parseArgs(argv: string[]): CliOptions {
     unbuffered: !!a.unbuffered,
     summary: !!a.S,
     filter: ((a._ as Array<string | number>) ?? []).map(String).join(' '),
+    metrics: a.metrics as string | undefined,
+    metricsTop: num('metrics-top', 50),
+    otlp: a.otlp === undefined ? undefined : String(a.otlp),
+    otlpIntervalMs: num('otlp-interval', 10000),
     rawArgv: argv.slice(),
     positionals: ((a._ as Array<string | number>) ?? []).map(String),
   };

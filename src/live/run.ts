@@ -27,8 +27,10 @@ export async function runLive(o: CliOptions): Promise<number> {
   const fmt = new Formatter(o.print ?? (o.containerFormat ? CONTAINER_FORMAT : DEFAULT_FORMAT), reg);
   const out = new OutWriter(1, o.unbuffered ? 0 : 256 * 1024);
   const summary = new Map<string, number>();
+  const metrics = await (await import('../metrics')).startMetrics(o);
 
   const proc = new EventProcessor({ filter, showInternal: o.debug, maxEvents: o.numEvents, maxSeconds: o.seconds }, (c) => {
+    metrics?.consume(c);
     if (o.summary) {
       const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
       summary.set(k, (summary.get(k) ?? 0) + 1);
@@ -57,10 +59,12 @@ export async function runLive(o: CliOptions): Promise<number> {
         lateSink: () => addSink,
         handle: (ev) => proc.handle(ev),
         afterBatch: () => out.flush(),
+        tick: metrics ? (st) => metrics.setDrops(st.drops) : undefined,
       },
       { warnDrops: true },
     );
   } finally {
+    await metrics?.stop();
     try {
       out.flush();
     } catch (e) {

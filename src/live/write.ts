@@ -34,6 +34,8 @@ const described = (c: ContainerInfo) => !(c.name === c.id && c.fullId === c.id &
 export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): Promise<number> {
   const session = sessionFor(o, { live: true, keepContainer: described });
   const bootSink = session.fileSink();
+  const metrics = await (await import('../metrics')).startMetrics(o);
+  if (metrics) session.onAccepted = (c) => metrics.consume(c);
   let progress: ProgressHandle | null = null;
   const startProgress = o.quiet ? null : (await import('../cli/progress')).startProgress;
 
@@ -59,6 +61,7 @@ export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): P
         },
         tick: (st) => {
           session.stats.drops = st.drops;
+          metrics?.setDrops(st.drops);
         },
         onForce: () => {
           progress?.stop();
@@ -80,6 +83,7 @@ export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): P
     );
   } catch (e) {
     (progress as ProgressHandle | null)?.stop();
+    await metrics?.stop();
     try {
       session.finish(false);
     } catch {
@@ -87,6 +91,7 @@ export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): P
     }
     throw e;
   }
+  await metrics?.stop();
   if (!r) {
     // nothing was captured: leave no file behind
     return 1;

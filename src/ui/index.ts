@@ -22,5 +22,11 @@ export async function runUi(o: CliOptions): Promise<number> {
   }
   (await import('../views')).showWireColumns(o.read.length === 0 && o.pcapStats);
   const { UiApp } = await import('./app');
-  return new UiApp(o).run();
+  // live metrics beside the UI (--metrics/--otlp): the server is up before the screen opens
+  const metrics = o.read.length === 0 ? await (await import('../metrics')).startMetrics(o) : null;
+  try {
+    return await new UiApp(o).run();
+  } finally {
+    await metrics?.stop();
+  }
 }

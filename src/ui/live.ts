@@ -19,6 +19,7 @@ import { EventCtx } from '../fields/context';
 import { ScapEvent } from '../events/event';
 import { captureLive, LiveResult } from '../live/source';
 import { withBackgroundPackets } from '../net/live';
+import { activeMetrics } from '../metrics';
 
 const SLICE_MS = 4;
 const QUEUE_MAX_BYTES = 32 << 20;
@@ -126,9 +127,11 @@ export class LiveFeed {
   }
 
   start(o: CliOptions): Promise<LiveResult | null> {
+    const metrics = activeMetrics();
     const proc = new EventProcessor({ filter: null }, (c) => {
       this.lastCtx = c;
       this.events++;
+      metrics?.consume(c);
       this.consumer?.(c);
       this.tap?.(c);
       return !this.stopped;
@@ -149,6 +152,7 @@ export class LiveFeed {
         afterBatch: () => this.batchDone(),
         tick: (st) => {
           this.ringDrops = st.drops;
+          metrics?.setDrops(this.drops);
         },
       },
       { warnDrops: false },
