@@ -20,7 +20,10 @@ export async function runUi(o: CliOptions): Promise<number> {
       return 1;
     }
   }
-  (await import('../views')).showWireColumns(o.read.length === 0 && o.pcapStats);
+  const views = await import('../views');
+  views.showWireColumns(o.read.length === 0 && o.pcapStats);
+  // captures of several hosts: rows per host, HOST columns
+  if (o.read.length > 1) views.showHostColumns(new Set(await (await import('../scap/merge')).captureHosts(o.read)).size > 1);
   const { UiApp } = await import('./app');
   // live metrics beside the UI (--metrics/--otlp): the server is up before the screen opens
   const metrics = o.read.length === 0 ? await (await import('../metrics')).startMetrics(o) : null;
