@@ -14,7 +14,8 @@ import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter, PipeClosed } from '../output/writer';
 import { EventCtx } from '../fields/context';
-import { captureLive } from './source';
+import { captureLive, LiveConsumer } from './source';
+import { withBackgroundPackets } from '../net/live';
 
 export { unavailableMessage } from './messages';
 export { runLiveWrite } from './write';
@@ -49,21 +50,21 @@ export async function runLive(o: CliOptions): Promise<number> {
   const sink = engine.metadataSink((e) => proc.handle(e));
   const addSink = { onThread: sink.onThread, onFds: sink.onFds };
 
+  const consumer: LiveConsumer = {
+    engine,
+    bootSink: () => sink,
+    lateSink: () => addSink,
+    handle: (ev) => proc.handle(ev),
+    afterBatch: () => out.flush(),
+    tick: metrics ? (st) => metrics.setDrops(st.drops) : undefined,
+  };
+  // metrics count packets in the background too (the wire series; --no-pcap-stats: syscalls only)
+  const live = metrics ? withBackgroundPackets(o, consumer, { warnDrops: true }) : { consumer, opts: { warnDrops: true }, packets: null };
   let r;
   try {
-    r = await captureLive(
-      o,
-      {
-        engine,
-        bootSink: () => sink,
-        lateSink: () => addSink,
-        handle: (ev) => proc.handle(ev),
-        afterBatch: () => out.flush(),
-        tick: metrics ? (st) => metrics.setDrops(st.drops) : undefined,
-      },
-      { warnDrops: true },
-    );
+    r = await captureLive(o, live.consumer, live.opts);
   } finally {
+    await live.packets?.stop();
     await metrics?.stop();
     try {
       out.flush();
