@@ -120,12 +120,16 @@ export class Aggregator {
     return NUMERIC_TYPES.has(this.drillAcc.type);
   }
 
-  consume(c: EventCtx): void {
-    const ts = c.e.tsNum;
-    if (this.startNs < 0) {
-      this.startNs = ts;
-      this.wire?.rebase(); // container rates count from the first interval's start
-    }
+  /**
+   * Time moves on without an event for this aggregator (live: the state-only events of a filtered
+   * remote stream): publishes the intervals that ended before `ts`.
+   */
+  advanceTo(ts: number, c: EventCtx | null): void {
+    if (this.startNs < 0 || this.finished) return;
+    this.closeIntervals(ts, c);
+  }
+
+  private closeIntervals(ts: number, c: EventCtx | null): void {
     const iv = this.o.intervalNs;
     if (iv > 0 && ts >= this.startNs + iv) {
       // publish the finished interval, then empty ones for gaps (bounded), then jump
@@ -139,6 +143,15 @@ export class Aggregator {
         }
       }
     }
+  }
+
+  consume(c: EventCtx): void {
+    const ts = c.e.tsNum;
+    if (this.startNs < 0) {
+      this.startNs = ts;
+      this.wire?.rebase(); // container rates count from the first interval's start
+    }
+    this.closeIntervals(ts, c);
     this.lastNs = ts;
     this.events++;
     for (let i = 0; i < 4; i++) {
