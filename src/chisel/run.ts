@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import { CliOptions, UsageError } from '../cli/options';
 import { EventProcessor } from '../pipeline/processor';
 import { readCapture } from '../scap/reader';
+import { captureHosts, readMerged } from '../scap/merge';
 import { fieldRegistry } from '../fields';
 import { compileFilter } from '../filter';
 import { EventCtx } from '../fields/context';
@@ -440,8 +441,13 @@ export async function runChisels(o: CliOptions): Promise<number> {
     const output = textOutput(w);
     let failures = 0;
     try {
+      for (const file of o.read) if (!fs.existsSync(file)) throw new UsageError(`cannot open ${file}`);
+      // captures of several hosts: one chisel run over their events merged by time (evt.host tells them apart)
+      if (o.read.length > 1 && new Set(await captureHosts(o.read)).size > 1) {
+        failures += await runMergedChisels(o, defs, gfilter, output, w);
+        return 0;
+      }
       for (const file of o.read) {
-        if (!fs.existsSync(file)) throw new UsageError(`cannot open ${file}`);
         let host!: ChiselHost;
         const proc = new EventProcessor(
           { filter: gfilter, showInternal: true, maxEvents: o.numEvents, maxSeconds: o.seconds },
@@ -493,4 +499,47 @@ export async function runChisels(o: CliOptions): Promise<number> {
     }
     return toUsage(e);
   }
+}
+
+/** The chisels over captures of several hosts, merged by event time: one host, one state per capture. */
+async function runMergedChisels(
+  o: CliOptions,
+  defs: { name: string; def: ChiselDefinition; args: ChiselArgs }[],
+  gfilter: { test(c: EventCtx): boolean } | null,
+  output: ReturnType<typeof textOutput>,
+  w: OutWriter,
+): Promise<number> {
+  let host!: ChiselHost;
+  let shown = 0;
+  const procs = o.read.map(() => {
+    const proc = new EventProcessor({ filter: gfilter, showInternal: true, maxSeconds: o.seconds }, (c) => {
+      if (o.numEvents > 0 && ++shown > o.numEvents) return false;
+      return host.onEvent(c);
+    });
+    proc.ctx.timeMode = o.timeType;
+    proc.ctx.render = { bufFormat: o.bufFormat, bufLimit: o.verbose ? 0 : 80 };
+    return proc;
+  });
+  // the state the chisel API exposes (threads, fds) is the first capture's
+  host = new ChiselHost(procs[0]!, output, { containerData: o.containerFormat, json: o.json, bufFormat: o.bufFormat, verbose: o.verbose, report: (m) => { w.flush(); process.stderr.write(m + '\n'); } }, o.read.join(','));
+  for (const d of defs) host.add(d.name, d.def, d.args);
+  host.captureStart();
+  const inputs = o.read.map((file, i) => {
+    const proc = procs[i]!;
+    const sink = proc.engine.metadataSink((e) => proc.handle(e), () => { host.fdTids.clear(); proc.newSection(); });
+    const onEv = sink.onEvent.bind(sink);
+    sink.onEvent = (e) => {
+      const r = onEv(e);
+      if (r !== false && !proc.isStopped && !(e.dumpFlags & 1) && !(host.firstSeen() === false && (e.type === 228 || e.type === 272 || e.type === 324))) host.seen(e);
+      return r;
+    };
+    return { file, sink };
+  });
+  try {
+    await readMerged(inputs);
+  } finally {
+    host.captureEnd();
+    w.flush();
+  }
+  return host.failures;
 }

@@ -60,6 +60,10 @@ async function dispatch(o: CliOptions): Promise<number> {
   }
   // the chisel, snapshot and UI stacks load only when asked for: replay starts faster without them
   if (o.listChisels || o.chiselInfo !== undefined || o.chisels.length > 0) return (await import('../chisel/run')).runChisels(o);
+  if (o.remote !== undefined) {
+    if (!ui) throw new (await import('./options')).UsageError('--remote shows the UI of the remote capture: run it on a terminal (for a file: ssh HOST sudo tsdig --stream > out.scap)');
+    return (await import('../ui')).runUi(o);
+  }
   if (o.snapshot) return (await import('../snapshot/run')).runSnapshot(o);
   if (o.pcap) return (await import('../net/run')).runPcap(o);
   if (o.write !== undefined) return (await import('./write')).runWrite(o);

@@ -42,6 +42,23 @@ export interface CliOptions {
   summary: boolean;
   filter: string;
   containerFormat: boolean;
+  /** --metrics [ADDR:]PORT: Prometheus endpoint of a live run */
+  metrics?: string;
+  /** series per metrics group before the rest folds into `other` */
+  metricsTop: number;
+  /** --otlp URL: OTLP/HTTP metrics export; every otlpIntervalMs */
+  otlp?: string;
+  otlpIntervalMs: number;
+  /** --stream: live capture as a .scap stream on stdout (what --remote runs on the far side) */
+  stream: boolean;
+  /** --remote USER@HOST: the UI here, the capture there over ssh */
+  remote?: string;
+  /** the tsdig command on the remote host (default `sudo tsdig`) */
+  remoteCmd: string;
+  /** the ssh command and its options (default `ssh`) */
+  ssh: string;
+  /** the UI's first view (id or name) */
+  view?: string;
   /** the argv as given (chisel argument rule, see src/chisel/run.ts) */
   rawArgv: string[];
   /** the positional tokens joined into `filter` */
@@ -106,6 +123,15 @@ export function parseArgs(argv: string[]): CliOptions {
     .option('snapshot', { type: 'string', description: 'print one frame of a UI view as text and exit' })
     .option('d', { alias: 'delay', type: 'number', description: 'UI refresh interval in ms (default 2000)' })
     .option('unbuffered', { type: 'boolean', description: 'flush output after every event' })
+    .option('metrics', { type: 'string', description: 'live: serve Prometheus metrics on [ADDR:]PORT (/metrics; a bare PORT is 127.0.0.1 only)' })
+    .option('metrics-top', { type: 'number', description: 'metrics: series per group (containers, process groups) before the rest folds into "other" (default 50)' })
+    .option('otlp', { type: 'string', description: 'live: push the metrics as OTLP/HTTP JSON to URL (default $OTEL_EXPORTER_OTLP_ENDPOINT)' })
+    .option('otlp-interval', { type: 'number', description: 'OTLP push interval in ms (default 10000)' })
+    .option('stream', { type: 'boolean', description: 'live: write the capture as a .scap stream to stdout (a pipe), flushed every batch' })
+    .option('remote', { type: 'string', description: 'UI here, capture on USER@HOST: runs `sudo tsdig --stream [filter]` there over ssh' })
+    .option('remote-cmd', { type: 'string', description: 'the tsdig command on the remote host (default "sudo tsdig")' })
+    .option('ssh', { type: 'string', description: 'ssh command and options for --remote (default "ssh"), e.g. "ssh -p 2222 -i key"' })
+    .option('view', { type: 'string', description: 'the UI\'s first view (id or name, see the picker)' })
     .option('S', { alias: 'summary', type: 'boolean', description: 'print event counts per type at the end' })
     .help('h')
     .alias('h', 'help')
@@ -136,9 +162,16 @@ export function parseArgs(argv: string[]): CliOptions {
     chisels.length = 0;
   }
   const print = a.p as string | undefined;
+  if (a.stream && (a.r !== undefined || a.w !== undefined || a.remote !== undefined)) throw new UsageError('--stream writes a live capture to stdout: it cannot be used with -r, -w or --remote');
+  if (a.remote !== undefined && (a.r !== undefined || a.w !== undefined || a.c !== undefined)) throw new UsageError('--remote shows the UI of a remote live capture: it cannot be used with -r, -w or -c');
+  if (a.remote !== undefined && !/^([^@\s]+@)?[^@\s]+$/.test(String(a.remote))) throw new UsageError(`--remote needs [USER@]HOST, got '${a.remote}'`);
+  if ((a.metrics !== undefined || a.otlp !== undefined) && a.r !== undefined) throw new UsageError('--metrics and --otlp export a live capture: they cannot be used with -r');
+  if (a.metrics !== undefined && String(a.metrics) === '') throw new UsageError('--metrics needs [ADDR:]PORT');
+  if (a.otlp !== undefined && String(a.otlp) === '' && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT) throw new UsageError('--otlp needs a URL (or OTEL_EXPORTER_OTLP_ENDPOINT)');
+  const stream = !!a.stream;
   return {
     read: a.r === undefined ? [] : Array.isArray(a.r) ? (a.r as string[]) : [a.r as string],
-    write: a.w as string | undefined,
+    write: stream ? '/dev/stdout' : (a.w as string | undefined),
     print: print === 'c' || print === 'container' ? undefined : print,
     containerFormat: !!a['container-format'] || print === 'c' || print === 'container',
     json: !!a.j,
@@ -146,7 +179,7 @@ export function parseArgs(argv: string[]): CliOptions {
     snaplen: num('s', 80),
     numEvents: num('n', 0),
     seconds: num('M', 0),
-    quiet: !!a.q,
+    quiet: !!a.q || stream,
     verbose: !!a.v,
     timeType: t as CliOptions['timeType'],
     list: !!a.l,
@@ -175,6 +208,15 @@ export function parseArgs(argv: string[]): CliOptions {
     unbuffered: !!a.unbuffered,
     summary: !!a.S,
     filter: ((a._ as Array<string | number>) ?? []).map(String).join(' '),
+    metrics: a.metrics as string | undefined,
+    metricsTop: num('metrics-top', 50),
+    otlp: a.otlp === undefined ? undefined : String(a.otlp),
+    otlpIntervalMs: num('otlp-interval', 10000),
+    stream: !!a.stream,
+    remote: a.remote as string | undefined,
+    remoteCmd: (a['remote-cmd'] as string | undefined) ?? 'sudo tsdig',
+    ssh: (a.ssh as string | undefined) ?? 'ssh',
+    view: a.view as string | undefined,
     rawArgv: argv.slice(),
     positionals: ((a._ as Array<string | number>) ?? []).map(String),
   };

@@ -2,6 +2,7 @@
 import { CliOptions } from './options';
 import { EventProcessor } from '../pipeline/processor';
 import { readCapture } from '../scap/reader';
+import { captureHosts, readMerged, MergeInput } from '../scap/merge';
 import { fieldRegistry } from '../fields';
 import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
@@ -18,11 +19,17 @@ export async function runReplay(o: CliOptions): Promise<number> {
   const fast = !o.json && o.print === undefined && !o.containerFormat && !process.env.TSDIG_GENERIC_FORMAT ? new DefaultLine() : null;
   let total = 0;
   const summary = new Map<string, number>();
+  const inputs: MergeInput[] = [];
+  // several -r from different hosts: merged by event time, one state per file (src/scap/merge.ts); -n counts across them
+  const merged = o.read.length > 1 && new Set(await captureHosts(o.read)).size > 1;
+  let shown = 0;
+  const procs: EventProcessor[] = [];
   try {
     for (const file of o.read) {
       const proc = new EventProcessor(
-        { filter, showInternal: o.debug, maxEvents: o.numEvents, maxSeconds: o.seconds, stateless: o.quiet && !filter },
+        { filter, showInternal: o.debug, maxEvents: merged ? 0 : o.numEvents, maxSeconds: o.seconds, stateless: o.quiet && !filter },
         (c) => {
+          if (merged && o.numEvents > 0 && ++shown > o.numEvents) return false;
           if (o.summary) {
             const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
             summary.set(k, (summary.get(k) ?? 0) + 1);
@@ -50,11 +57,24 @@ export async function runReplay(o: CliOptions): Promise<number> {
         sink.onFds = () => undefined;
         sink.onFdsRaw = () => undefined;
       }
+      procs.push(proc);
+      if (merged) {
+        inputs.push({ file, sink });
+        continue;
+      }
       try {
         await readCapture(file, sink);
       } finally {
         out.flush();
         total += proc.captured;
+      }
+    }
+    if (merged) {
+      try {
+        await readMerged(inputs);
+      } finally {
+        out.flush();
+        for (const p of procs) total += p.captured;
       }
     }
   } finally {

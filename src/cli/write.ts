@@ -76,6 +76,8 @@ export class WriteSession {
   readonly ctx = new EventCtx(this.engine);
   readonly out: RotatingOutput;
   readonly stats: WriteStats = { eventsIn: 0, written: 0, stateOnly: 0, filteredOut: 0, drops: 0, startMs: Date.now() };
+  /** sees each event that passes the filter (live metrics beside -w) */
+  onAccepted: ((c: EventCtx) => void) | null = null;
   /** set when a limit was reached or stop() was called */
   stopped = false;
   /** a write error met while handling an event (the source is then stopped) */
@@ -289,6 +291,10 @@ export class WriteSession {
     }
     if (pass) {
       this.accepted++;
+      if (this.onAccepted) {
+        this.ctx.e = e;
+        this.onAccepted(this.ctx);
+      }
       this.write(w, e, e.dumpFlags);
       if (this.o.maxEvents > 0 && this.accepted >= this.o.maxEvents) {
         this.stopped = true;

@@ -105,6 +105,8 @@ export const EVT_FIELDS: FieldSpec[] = [
   { name: 'syscall.type', type: 'string', desc: 'syscall name, unset for non-syscall events', value: (c) => (isSyscall(c) ? evtTypeName(c) : undefined) },
   { name: 'evt.category', type: 'string', desc: 'event category', value: category },
   { name: 'evt.cpu', type: 'int', desc: 'CPU number', value: (c) => c.e.cpu },
+  // tsdig's own (sysdig has none): which machine an event comes from when several captures are merged
+  { name: 'evt.host', type: 'string', desc: "hostname of the machine that captured the event (the capture's machine info; live: this host). tsdig only", value: (c) => c.s.machine?.hostname || undefined },
   { name: 'evt.args', type: 'string', desc: 'all the event arguments', value: (c) => renderArgs(c.s, c.e, c.render) },
   { name: 'evt.info', type: 'string', desc: 'event arguments, or a higher level summary', value: (c) => syslogInfo(c) ?? renderArgs(c.s, c.e, c.render) },
   {

@@ -14,7 +14,8 @@ import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter, PipeClosed } from '../output/writer';
 import { EventCtx } from '../fields/context';
-import { captureLive, notStarted } from './source';
+import { captureLive, notStarted, LiveConsumer } from './source';
+import { withBackgroundPackets } from '../net/live';
 
 // (-w and -c live in ./write and ./chisels: importing them here would load the file writer and
 // the chisel host into every live print job's start-up)
@@ -26,8 +27,10 @@ export async function runLive(o: CliOptions): Promise<number> {
   const fmt = new Formatter(o.print ?? (o.containerFormat ? CONTAINER_FORMAT : DEFAULT_FORMAT), reg);
   const out = new OutWriter(1, o.unbuffered ? 0 : 256 * 1024);
   const summary = new Map<string, number>();
+  const metrics = await (await import('../metrics')).startMetrics(o);
 
   const proc = new EventProcessor({ filter, showInternal: o.debug, maxEvents: o.numEvents, maxSeconds: o.seconds }, (c) => {
+    metrics?.consume(c);
     if (o.summary) {
       const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
       summary.set(k, (summary.get(k) ?? 0) + 1);
@@ -46,20 +49,22 @@ export async function runLive(o: CliOptions): Promise<number> {
   const sink = engine.metadataSink((e) => proc.handle(e));
   const addSink = { onThread: sink.onThread, onFds: sink.onFds };
 
+  const consumer: LiveConsumer = {
+    engine,
+    bootSink: () => sink,
+    lateSink: () => addSink,
+    handle: (ev) => proc.handle(ev),
+    afterBatch: () => out.flush(),
+    tick: metrics ? (st) => metrics.setDrops(st.drops) : undefined,
+  };
+  // metrics count packets in the background too (the wire series; --no-pcap-stats: syscalls only)
+  const live = metrics ? withBackgroundPackets(o, consumer, { warnDrops: true }) : { consumer, opts: { warnDrops: true }, packets: null };
   let r;
   try {
-    r = await captureLive(
-      o,
-      {
-        engine,
-        bootSink: () => sink,
-        lateSink: () => addSink,
-        handle: (ev) => proc.handle(ev),
-        afterBatch: () => out.flush(),
-      },
-      { warnDrops: true },
-    );
+    r = await captureLive(o, live.consumer, live.opts);
   } finally {
+    await live.packets?.stop();
+    await metrics?.stop();
     try {
       out.flush();
     } catch (e) {

@@ -10,7 +10,7 @@
 // Progress: drops come from the ring buffer's counters once a second. On stop (limit, signal, a
 // full disk) the file is flushed and closed; a write error is reported as one line, exit 1, and
 // the file keeps every complete block.
-import { CliOptions } from '../cli/options';
+import { CliOptions, UsageError } from '../cli/options';
 import { WriteError } from '../scap/writer';
 import { ContainerInfo } from '../state/containers';
 import { sessionFor, summary } from '../cli/write';
@@ -32,8 +32,11 @@ export interface LiveWriteHooks {
 const described = (c: ContainerInfo) => !(c.name === c.id && c.fullId === c.id && !c.image);
 
 export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): Promise<number> {
+  if (o.stream && process.stdout.isTTY) throw new UsageError('--stream writes binary .scap data to stdout: pipe it (tsdig --remote reads it over ssh)');
   const session = sessionFor(o, { live: true, keepContainer: described });
   const bootSink = session.fileSink();
+  const metrics = await (await import('../metrics')).startMetrics(o);
+  if (metrics) session.onAccepted = (c) => metrics.consume(c);
   let progress: ProgressHandle | null = null;
   const startProgress = o.quiet ? null : (await import('../cli/progress')).startProgress;
 
@@ -55,10 +58,13 @@ export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): P
           : (ev) => bootSink.onEvent(ev) !== false,
         afterBatch: () => {
           session.syncContainers();
+          // a stream's reader shows events as they come: every batch goes out at once
+          if (o.stream) session.out.current?.flush();
           if (session.error) throw session.error;
         },
         tick: (st) => {
           session.stats.drops = st.drops;
+          metrics?.setDrops(st.drops);
         },
         onForce: () => {
           progress?.stop();
@@ -80,6 +86,7 @@ export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): P
     );
   } catch (e) {
     (progress as ProgressHandle | null)?.stop();
+    await metrics?.stop();
     try {
       session.finish(false);
     } catch {
@@ -87,6 +94,7 @@ export async function runLiveWrite(o: CliOptions, hooks: LiveWriteHooks = {}): P
     }
     throw e;
   }
+  await metrics?.stop();
   if (!r) {
     // nothing was captured: leave no file behind
     return 1;

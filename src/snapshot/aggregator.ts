@@ -9,6 +9,7 @@ import { Cell, DrillStep, SnapRow, Snapshot, Totals } from './types';
 import { completeFilter } from './filter';
 import { WireJoin, endKey, wireCell } from './wire';
 import type { WireMetric } from '../views/types';
+import { multiHost } from '../views';
 
 interface ColAcc {
   sum: number;
@@ -22,6 +23,8 @@ interface ColAcc {
 interface RowAcc {
   key: string;
   group: string;
+  /** the group's key in the merge: the group, per host when several hosts are merged */
+  gkey: string;
   cols: ColAcc[];
   /** socket ends the row's events used (views with conn.* wire columns) */
   ends: Set<string> | null;
@@ -51,6 +54,8 @@ export interface AggregatorOpts {
   onSnapshot: (s: Snapshot) => void;
   /** list views keep at most this many rows per snapshot (the newest) */
   maxListRows?: number;
+  /** keep rows apart per host (default: whether the session merges several hosts, src/views) */
+  perHost?: boolean;
   /** resuming from a replay checkpoint (src/snapshot/replay-index.ts): the interval the first event falls in */
   resume?: { index: number; startNs: number };
 }
@@ -79,6 +84,8 @@ export class Aggregator {
   private tot = [0, 0, 0, 0];
   private readonly maxList: number;
   private finished = false;
+  /** events from several hosts: rows are kept apart per host (pids, fds… are per host) */
+  private readonly perHost: boolean;
 
   constructor(private readonly o: AggregatorOpts) {
     const reg = viewRegistry();
@@ -96,6 +103,7 @@ export class Aggregator {
     this.wireCols = v.columns.map((c) => c.wire);
     this.connWire = v.type === 'table' && this.wireCols.some((w) => w?.startsWith('conn.'));
     this.wire = v.type === 'table' && this.wireCols.some(Boolean) ? new WireJoin() : null;
+    this.perHost = o.perHost ?? multiHost();
     if (o.resume) {
       this.index = o.resume.index;
       this.startNs = o.resume.startNs;
@@ -112,12 +120,16 @@ export class Aggregator {
     return NUMERIC_TYPES.has(this.drillAcc.type);
   }
 
-  consume(c: EventCtx): void {
-    const ts = c.e.tsNum;
-    if (this.startNs < 0) {
-      this.startNs = ts;
-      this.wire?.rebase(); // container rates count from the first interval's start
-    }
+  /**
+   * Time moves on without an event for this aggregator (live: the state-only events of a filtered
+   * remote stream): publishes the intervals that ended before `ts`.
+   */
+  advanceTo(ts: number, c: EventCtx | null): void {
+    if (this.startNs < 0 || this.finished) return;
+    this.closeIntervals(ts, c);
+  }
+
+  private closeIntervals(ts: number, c: EventCtx | null): void {
     const iv = this.o.intervalNs;
     if (iv > 0 && ts >= this.startNs + iv) {
       // publish the finished interval, then empty ones for gaps (bounded), then jump
@@ -131,6 +143,15 @@ export class Aggregator {
         }
       }
     }
+  }
+
+  consume(c: EventCtx): void {
+    const ts = c.e.tsNum;
+    if (this.startNs < 0) {
+      this.startNs = ts;
+      this.wire?.rebase(); // container rates count from the first interval's start
+    }
+    this.closeIntervals(ts, c);
     this.lastNs = ts;
     this.events++;
     for (let i = 0; i < 4; i++) {
@@ -147,11 +168,13 @@ export class Aggregator {
       if (this.list.length > this.maxList * 2) this.list = this.list.slice(-this.maxList);
       return;
     }
-    const key = String(kv);
+    const host = this.perHost ? (c.s.machine?.hostname ?? '') + '\u0001' : '';
+    const key = host + String(kv);
     let row = this.rows.get(key);
     if (!row) {
       const g = this.drillAcc.value(c);
-      row = { key, group: g === undefined ? '' : String(g), cols: this.aggs.map(newCol), ends: null };
+      const group = g === undefined ? '' : String(g);
+      row = { key, group, gkey: host + group, cols: this.aggs.map(newCol), ends: null };
       this.rows.set(key, row);
     }
     if (this.connWire) {
@@ -250,13 +273,13 @@ export class Aggregator {
           return { key: r.group, cells };
         });
       } else {
-        const groups = new Map<string, { cells: Cell[]; sets: (Set<string> | null)[]; n: number; ends: Set<string> | null }>();
+        const groups = new Map<string, { key: string; cells: Cell[]; sets: (Set<string> | null)[]; n: number; ends: Set<string> | null }>();
         for (const r of this.rows.values()) {
-          let g = groups.get(r.group);
+          let g = groups.get(r.gkey);
           const vals = r.cols.map((col, i) => fin(col, this.aggs[i]!));
           if (!g) {
-            g = { cells: vals.slice(), sets: r.cols.map((col, i) => (v.columns[i]!.groupAgg === 'distinct' && col.set ? new Set(col.set) : null)), n: 1, ends: r.ends ? new Set(r.ends) : null };
-            groups.set(r.group, g);
+            g = { key: r.group, cells: vals.slice(), sets: r.cols.map((col, i) => (v.columns[i]!.groupAgg === 'distinct' && col.set ? new Set(col.set) : null)), n: 1, ends: r.ends ? new Set(r.ends) : null };
+            groups.set(r.gkey, g);
             continue;
           }
           if (r.ends) for (const k of r.ends) (g.ends ??= new Set()).add(k);
@@ -282,10 +305,10 @@ export class Aggregator {
             }
           }
         }
-        rows = [...groups.entries()].map(([key, g]) => {
+        rows = [...groups.values()].map((g) => {
           const cells = g.cells.map((x, i) => (g.sets[i] ? g.sets[i]!.size : x));
-          if (this.wire) this.fillWire(cells, key, g.ends, secs);
-          return { key, cells };
+          if (this.wire) this.fillWire(cells, g.key, g.ends, secs);
+          return { key: g.key, cells };
         });
       }
       const sc = v.sortCol;

@@ -4,7 +4,7 @@
 import { fieldRegistry } from '../fields';
 import { EventCtx } from '../fields/context';
 import { FieldAccessor, FieldError, FieldInfo, FieldRegistry } from '../fields/types';
-import { EVENTS } from '../events/table';
+import { EF, EVENTS } from '../events/table';
 import { FdType } from '../scap/types';
 
 type V = (c: EventCtx) => number | undefined;
@@ -33,6 +33,16 @@ const isFile = (c: EventCtx) => { const f = c.s.fd; return !!f && (f.isFile || f
 const isNet = (c: EventCtx) => { const f = c.s.fd; return !!f && f.isIp; };
 const both = (c: EventCtx) => ioLen(c, ANY);
 const OPEN_NAMES = new Set(['open', 'openat', 'openat2', 'creat', 'open_by_handle_at']);
+const CONN_NAMES = new Set(['connect', 'accept', 'accept4']);
+/** the syscall categories of the metrics' syscall counters (sysdig's, io_* merged into io) */
+export const SYSCALL_CATEGORIES = ['file', 'io', 'net', 'ipc', 'memory', 'process', 'wait', 'signal', 'sleep', 'time', 'user', 'system', 'scheduler', 'other'] as const;
+/** per event type: its index in SYSCALL_CATEGORIES (255: internal events, never counted) */
+const CAT_OF = Uint8Array.from(EVENTS, (e) => {
+  if (e.categoryId === 'INTERNAL') return 255;
+  const k = e.category.startsWith('io_') ? 'io' : e.category.toLowerCase();
+  const i = (SYSCALL_CATEGORIES as readonly string[]).indexOf(k);
+  return i >= 0 ? i : SYSCALL_CATEGORIES.length - 1;
+});
 
 const DERIVED: Record<string, { desc: string; value: V }> = {
   'evt.buflen.in': { desc: 'bytes read by the event', value: (c) => ioLen(c, R) },
@@ -44,8 +54,23 @@ const DERIVED: Record<string, { desc: string; value: V }> = {
   'evt.buflen.net.in': { desc: 'bytes read from a network socket', value: (c) => (isNet(c) ? ioLen(c, R) : undefined) },
   'evt.buflen.net.out': { desc: 'bytes written to a network socket', value: (c) => (isNet(c) ? ioLen(c, W) : undefined) },
   'evt.count.open': { desc: '1 for the exit of an open call', value: (c) => (c.e.dir === 1 && OPEN_NAMES.has(c.e.info.name) ? 1 : 0) },
+  'evt.count.conn.new': { desc: '1 for a successful connect or accept', value: (c) => { const e = c.e; if (e.dir !== 1 || !CONN_NAMES.has(e.info.name)) return 0; const r = e.int(0); return r !== undefined && r >= 0 ? 1 : 0; } },
+  ...Object.fromEntries(SYSCALL_CATEGORIES.map((k, i) => [`evt.count.exit.${k}`, {
+    desc: `1 for the exit of a ${k} event`,
+    value: (c: EventCtx) => (c.e.dir === 1 && CAT_OF[c.e.type] === i ? 1 : 0),
+  }])),
   'thread.vmsize.b': { desc: 'virtual memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.mainThread(); return m.vmsize * 1024; } },
   'thread.vmrss.b': { desc: 'resident memory of the process, bytes', value: (c) => { const t = c.s.thread; if (!t) return undefined; const m = t.mainThread(); return m.vmrss * 1024; } },
+};
+
+type S = (c: EventCtx) => string | undefined;
+/** text-valued derived fields: row keys and distinct counts the metrics views need */
+const DERIVED_TEXT: Record<string, { desc: string; value: S }> = {
+  'fd.name.net': { desc: 'the fd name of a network socket event', value: (c) => (isNet(c) ? c.s.fd!.name : undefined) },
+  'proc.group': {
+    desc: "container id and process name: a process group's key",
+    value: (c) => { const t = c.s.thread; if (!t) return undefined; return (t.containerId || 'host') + '/' + t.mainThread().comm; },
+  },
 };
 
 class ViewRegistry implements FieldRegistry<EventCtx> {
@@ -55,11 +80,14 @@ class ViewRegistry implements FieldRegistry<EventCtx> {
       const value = d.value;
       return { name, type: 'int', value, display: (c) => { const v = value(c); return v === undefined ? undefined : String(v); } };
     }
+    const dt = arg === undefined ? DERIVED_TEXT[name] : undefined;
+    if (dt) return { name, type: 'string', value: dt.value, display: dt.value };
     return fieldRegistry().resolve(name, arg);
   }
 
   list(): FieldInfo[] {
-    return [...fieldRegistry().list(), ...Object.entries(DERIVED).map(([name, d]) => ({ name, type: 'int' as const, arg: 'none' as const, desc: d.desc }))];
+    return [...fieldRegistry().list(), ...Object.entries(DERIVED).map(([name, d]) => ({ name, type: 'int' as const, arg: 'none' as const, desc: d.desc })),
+      ...Object.entries(DERIVED_TEXT).map(([name, d]) => ({ name, type: 'string' as const, arg: 'none' as const, desc: d.desc }))];
   }
 }
 

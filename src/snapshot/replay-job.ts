@@ -4,6 +4,7 @@
 // loop in between, so the UI stays responsive while it runs.
 import * as fs from 'node:fs';
 import { EventProcessor } from '../pipeline/processor';
+import { multiHost } from '../views';
 import { EVENTS } from '../events/table';
 import { ScapParser, openCaptureStream } from '../scap/reader';
 import { ScapError } from '../scap/types';
@@ -55,6 +56,7 @@ export async function runJob(ix: ReplayIndex, o: JobOpts): Promise<JobResult> {
   const me = { next: o.from ? o.from.index : 0 };
   ix.track(me, true);
   try {
+    if (ix.files.length > 1 && multiHost()) return await (await import('./merge-job')).runMergedJob(ix, o, me);
     return await replay(ix, o, me);
   } finally {
     ix.track(me, false);

@@ -3,7 +3,8 @@
 // first interval of that length. Deterministic: event time only, never wall-clock time.
 import * as path from 'node:path';
 import { CliOptions, UsageError } from '../cli/options';
-import { findView, showWireColumns, VIEWS } from '../views';
+import { findView, showHostColumns, showWireColumns, VIEWS } from '../views';
+import { captureHosts } from '../scap/merge';
 import { collectSnapshots } from './collect';
 import { renderFrame } from './format';
 import { snapshotJson } from './export';
@@ -16,6 +17,8 @@ function delayGiven(argv: readonly string[]): boolean {
 
 export async function runSnapshot(o: CliOptions, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   showWireColumns(o.read.length === 0 && o.pcapStats);
+  // captures of several hosts: rows per host, HOST columns
+  if (o.read.length > 1) showHostColumns(new Set(await captureHosts(o.read)).size > 1);
   const view = findView(o.snapshot ?? '');
   if (!view) throw new UsageError(`unknown view '${o.snapshot}': use one of ${VIEWS.map((v) => v.id).join(', ')}`);
   // live (no -r): one interval of live events, with the wire counters when packets can be captured

@@ -103,7 +103,7 @@ export class UiApp {
     const term = process.env.TERM ?? '';
     this.ascii = !!process.env.TSDIG_ASCII || /^(linux|vt1\d\d|vt2\d\d|dumb|ansi)/.test(term);
     this.ix = this.live || bench ? null : new ReplayIndex(this.files, this.delayMs * 1e6);
-    this.st = freshState(bench?.viewId ?? 'procs');
+    this.st = freshState(bench?.viewId ?? (o.view ? findView(o.view)?.id : undefined) ?? 'procs');
   }
 
   get view(): ViewDef {

@@ -12,7 +12,8 @@ export function wantsUi(o: CliOptions): boolean {
 
 export async function runUi(o: CliOptions): Promise<number> {
   if (!process.stdout.isTTY) throw new UsageError('--ui needs a terminal on stdout (use --snapshot VIEW for text output)');
-  if (o.read.length === 0) {
+  if (o.view !== undefined && !(await import('../views')).findView(o.view)) throw new UsageError(`unknown view '${o.view}': use one of ${(await import('../views')).viewIds().join(', ')}`);
+  if (o.read.length === 0 && !o.remote) {
     // live: say why not before the screen opens (not root, no BPF, no addon...)
     const why = (await import('../live/messages')).liveUnavailable();
     if (why) {
@@ -20,7 +21,16 @@ export async function runUi(o: CliOptions): Promise<number> {
       return 1;
     }
   }
-  (await import('../views')).showWireColumns(o.read.length === 0 && o.pcapStats);
+  const views = await import('../views');
+  views.showWireColumns(o.read.length === 0 && o.pcapStats && !o.remote);
+  // captures of several hosts: rows per host, HOST columns
+  if (o.read.length > 1) views.showHostColumns(new Set(await (await import('../scap/merge')).captureHosts(o.read)).size > 1);
   const { UiApp } = await import('./app');
-  return new UiApp(o).run();
+  // live metrics beside the UI (--metrics/--otlp): the server is up before the screen opens
+  const metrics = o.read.length === 0 && !o.remote ? await (await import('../metrics')).startMetrics(o) : null;
+  try {
+    return await new UiApp(o).run();
+  } finally {
+    await metrics?.stop();
+  }
 }

@@ -19,6 +19,7 @@ import { EventCtx } from '../fields/context';
 import { ScapEvent } from '../events/event';
 import { captureLive, LiveResult } from '../live/source';
 import { withBackgroundPackets } from '../net/live';
+import { activeMetrics } from '../metrics';
 
 const SLICE_MS = 4;
 const QUEUE_MAX_BYTES = 32 << 20;
@@ -28,6 +29,8 @@ export class LiveFeed {
   consumer: ((c: EventCtx) => void) | null = null;
   /** live dig/echo: sees every event after the aggregator */
   tap: ((c: EventCtx) => void) | null = null;
+  /** the event time of events the consumer does not see (state-only): the aggregator's clock */
+  clock: ((tsNs: number) => void) | null = null;
   /** after each batch of events */
   afterBatch: (() => void) | null = null;
   lastCtx: EventCtx | null = null;
@@ -37,7 +40,7 @@ export class LiveFeed {
   events = 0;
   private stopped = false;
   done: Promise<LiveResult | null> = Promise.resolve(null);
-  // deferred events: the batch buffer of each, then its offset, cpu and evt.num (flat)
+  // deferred events: the batch buffer of each, then its offset, cpu, evt.num and dump flags (flat)
   private qBufs: Buffer[] = [];
   private qEvents: number[] = [];
   private qHead = 0;
@@ -72,10 +75,20 @@ export class LiveFeed {
         this.qBytes += ev.buf.length;
       }
       this.qBufs.push(ev.buf);
-      this.qEvents.push(ev.off, ev.cpu, ev.num);
+      this.qEvents.push(ev.off, ev.cpu, ev.num, ev.dumpFlags);
       return true;
     }
-    return this.proc!.handle(ev) !== false && !this.stopped;
+    return this.process(this.proc!, ev) !== false && !this.stopped;
+  }
+
+  /**
+   * One event through the processor. A state-only event (a remote stream's events that failed its
+   * filter, kept for the state) is never shown, but its time still moves the intervals on.
+   */
+  private process(proc: EventProcessor, ev: ScapEvent): boolean {
+    const r = proc.handle(ev);
+    if (ev.dumpFlags & 1) this.clock?.(ev.tsNum);
+    return r;
   }
 
   /** End of a batch from the capture: the next one starts a new slice; queued events go on later. */
@@ -99,9 +112,9 @@ export class LiveFeed {
     while (this.qHead < bufs.length && !this.stopped) {
       const h = this.qHead++;
       const buf = bufs[h]!;
-      ev.set(buf, q[3 * h]!, 26, q[3 * h + 1]!, 0);
-      ev.num = q[3 * h + 2]!;
-      proc.handle(ev);
+      ev.set(buf, q[4 * h]!, 26, q[4 * h + 1]!, q[4 * h + 3]!);
+      ev.num = q[4 * h + 2]!;
+      this.process(proc, ev);
       if (bufs[h + 1] !== buf) this.qBytes -= buf.length; // the last event of its batch
       if ((++n & 255) === 0 && performance.now() - t0 > ms) break;
     }
@@ -118,7 +131,7 @@ export class LiveFeed {
     if (this.qHead > 100_000) {
       // never empty under steady load: let go of what was processed
       this.qBufs = bufs.slice(this.qHead);
-      this.qEvents = q.slice(3 * this.qHead);
+      this.qEvents = q.slice(4 * this.qHead);
       this.qHead = 0;
     }
     this.draining = true;
@@ -129,9 +142,11 @@ export class LiveFeed {
   onStatus: ((text: string) => void) | null = null;
 
   start(o: CliOptions): Promise<LiveResult | null> {
+    const metrics = activeMetrics();
     const proc = new EventProcessor({ filter: null }, (c) => {
       this.lastCtx = c;
       this.events++;
+      metrics?.consume(c);
       this.consumer?.(c);
       this.tap?.(c);
       return !this.stopped;
@@ -141,6 +156,18 @@ export class LiveFeed {
     const engine = proc.engine;
     const sink = engine.metadataSink((e) => proc.handle(e));
     const addSink = { onThread: sink.onThread, onFds: sink.onFds };
+    if (o.remote) {
+      // the capture runs on the remote host (src/live/remote.ts); its packets are not counted here
+      const consumer = {
+        engine,
+        bootSink: () => sink,
+        lateSink: () => addSink,
+        handle: (ev: ScapEvent) => this.handle(ev),
+        afterBatch: () => this.batchDone(),
+      };
+      this.done = import('../live/remote').then((m) => m.captureRemote(o, consumer, { warnDrops: false, isStopped: () => this.stopped }));
+      return this.done;
+    }
     // packets counted in the background fill the views' wire columns (src/net/live.ts; --no-pcap-stats: off)
     const live = withBackgroundPackets(
       o,
@@ -152,6 +179,7 @@ export class LiveFeed {
         afterBatch: () => this.batchDone(),
         tick: (st) => {
           this.ringDrops = st.drops;
+          metrics?.setDrops(this.drops);
         },
       },
       { warnDrops: false, status: (t) => this.onStatus?.(t) },

@@ -83,7 +83,7 @@ function onStoreChange(app: UiApp, store: QueryStore, s: Snapshot | null): void 
 
 /** Start view: Containers when the capture has containers, else Processes. */
 function maybeStartInContainers(app: UiApp, snap: Snapshot): void {
-  if (app.userActed || !snap.hasContainers || app.st.viewId !== 'procs' || app.stack.length) return;
+  if (app.userActed || app.opts.view !== undefined || !snap.hasContainers || app.st.viewId !== 'procs' || app.stack.length) return;
   app.st = freshState('containers');
   setImmediate(() => startCollect(app));
 }
@@ -110,12 +110,18 @@ function startLiveQuery(app: UiApp): void {
     app.collectError = errorText(e);
     store.complete = true;
     app.src = store;
-    if (app.feed) app.feed.consumer = null;
+    if (app.feed) {
+      app.feed.consumer = null;
+      app.feed.clock = null;
+    }
     return render(app);
   }
   store.drillNumeric = agg.drillNumeric;
   app.src = store;
-  if (app.feed) app.feed.consumer = (c) => agg.consume(c);
+  if (app.feed) {
+    app.feed.consumer = (c) => agg.consume(c);
+    app.feed.clock = (ts) => agg.advanceTo(ts, app.feed!.lastCtx);
+  }
   app.liveAgg = agg;
 }
 
@@ -134,7 +140,10 @@ export async function startLive(app: UiApp): Promise<void> {
     render(app);
   };
   const agg = app.liveAgg;
-  if (agg && !app.collectError) feed.consumer = (c) => agg.consume(c);
+  if (agg && !app.collectError) {
+    feed.consumer = (c) => agg.consume(c);
+    feed.clock = (ts) => agg.advanceTo(ts, feed.lastCtx);
+  }
   let started = false;
   feed.afterBatch = () => {
     if (!started) {

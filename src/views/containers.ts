@@ -16,6 +16,7 @@ const view: ViewDef = {
     { name: 'RES', field: 'thread.vmrss.b', agg: 'max', groupAgg: 'sum', width: 7, format: 'bytes' },
     { name: 'FILE', field: 'evt.buflen.file', agg: 'rate', groupAgg: 'sum', width: 7, format: 'rate' },
     { name: 'NET', field: 'evt.buflen.net', agg: 'rate', groupAgg: 'sum', width: 7, format: 'rate' },
+    { name: 'HOST', field: 'evt.host', agg: 'last', width: 12, format: 'text', multiHost: true, description: 'the machine that captured the container (several -r captures from different hosts)' },
     { name: 'NAME', field: 'container.name', agg: 'last', width: 20, minWidth: 16, format: 'text' },
     { name: 'ID', field: 'container.id', agg: 'last', width: 13, minWidth: 12, format: 'text' },
     { name: 'IMAGE', field: 'container.image', agg: 'last', width: 12, format: 'text' },

@@ -29,7 +29,8 @@ export const VIEWS: readonly ViewDef[] = [
 ].sort((a, b) => a.name.localeCompare(b.name));
 
 let wireShown = false;
-const withoutWire = new Map<ViewDef, ViewDef>();
+let hostsShown = false;
+const presented = new Map<ViewDef, ViewDef>();
 
 /**
  * Packet-counter columns (`wire`) show only while packets are counted (live, pcap stats on): a
@@ -38,17 +39,32 @@ const withoutWire = new Map<ViewDef, ViewDef>();
  */
 export function showWireColumns(on: boolean): void {
   wireShown = on;
+  presented.clear();
 }
 
-/** The view as this session shows it: without its wire columns when packets are not counted. */
+/**
+ * Events from more than one host (several -r captures of different machines): rows are kept
+ * apart per host (src/snapshot/aggregator.ts) and the HOST columns show. Decided once per session.
+ */
+export function showHostColumns(on: boolean): void {
+  hostsShown = on;
+  presented.clear();
+}
+
+export function multiHost(): boolean {
+  return hostsShown;
+}
+
+/** The view as this session shows it: without its wire columns when packets are not counted, HOST only with several hosts. */
 function present(v: ViewDef): ViewDef {
-  if (wireShown || !v.columns.some((c) => c.wire)) return v;
-  let s = withoutWire.get(v);
+  const drop = (c: ViewDef['columns'][number]) => (!wireShown && !!c.wire) || (!hostsShown && !!c.multiHost);
+  if (!v.columns.some(drop)) return v;
+  let s = presented.get(v);
   if (!s) {
-    const columns = v.columns.filter((c) => !c.wire);
+    const columns = v.columns.filter((c) => !drop(c));
     const sortCol = columns.indexOf(v.columns[v.sortCol]!);
     s = { ...v, columns, sortCol: sortCol >= 0 ? sortCol : 0 };
-    withoutWire.set(v, s);
+    presented.set(v, s);
   }
   return s;
 }

@@ -34,6 +34,8 @@ export interface ColumnDef {
    * count; empty when no packet capture runs.
    */
   wire?: WireMetric;
+  /** shown only when the events come from more than one host (several -r captures) */
+  multiHost?: boolean;
 }
 
 export type WireMetric = `${'conn' | 'container'}.${'bytesIn' | 'bytesOut' | 'pktsIn' | 'pktsOut' | 'retrans'}`;
