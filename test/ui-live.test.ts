@@ -126,7 +126,7 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
     tm.keys('d');
     await tm.waitFor(new RegExp(`Dig \\(live\\): \\(fd\\.name=/etc/hostname\\) and \\(container\\.id="${id}"\\)`), 'the live dig screen');
     await tm.waitFor(/\d+ \S+ \d+ head \(\d+\) > read fd=\d+\(<f>\/etc\/hostname\)/, 'the reads of /etc/hostname');
-    await tm.waitFor(new RegExp(`sh \\(\\d+\\) < read res=13 data=${id}\\.`), 'the data read, escaped');
+    await tm.waitFor(new RegExp(`head \\(\\d+\\) < read res=13 data=${id}\\.`), 'the data read, escaped');
     assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', 'ui')), []);
     tm.keys('BSpace');
     await tm.waitFor(/^Viewing: Containers/m, 'back to the table');
