@@ -18,8 +18,8 @@ import {
 
 const LOOP = 'while true; do cat /etc/hostname > /dev/null; sleep 0.2; done';
 
-/** A line of `%container.name %proc.name` output for this container (busybox applets show as "exe":
- * sh runs them with execve("/proc/self/exe")). */
+/** A line of `%container.name %proc.name` output for this container (busybox applets are run with
+ * execve("/proc/self/exe") and rename themselves with prctl: "cat", "sleep"). */
 function hasLine(out: string, name: string): boolean {
   return out.startsWith(name + ' ') || out.includes('\n' + name + ' ');
 }

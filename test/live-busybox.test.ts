@@ -1,7 +1,8 @@
 // Live capture of real busybox containers, as a new user would watch them: applets that busybox's
 // shell re-executes through /proc/self/exe (the kernel names them `exe`, busybox renames them with
 // prctl(PR_SET_NAME)), the execve exit's cwd, generic syscalls newer than sysdig 0.29.3 (rseq), an
-// httpd serving a file with sendfile to a wget client, and the start-up status under the UI.
+// httpd serving a file with sendfile to a wget client (its forked children get the accepted socket
+// live; a replay sees what sysdig sees), and the start-up status under the UI.
 // Files written with -w are read back by tsdig and by sysdig 0.29.3. Needs root, the probe,
 // docker and sysdig; under CI it FAILS instead of skipping.
 import { test, after } from 'node:test';
@@ -33,7 +34,7 @@ function start(name: string, cmd: string): void {
   assert.equal(r.status, 0, r.stderr);
 }
 
-function tsdigOut(args: string[], timeout = 60_000): string {
+function tsdigOut(args: string[], timeout = 180_000): string {
   const r = run(process.execPath, [TSDIG, ...args], { timeout });
   assert.equal(r.status, 0, r.stderr.toString());
   return r.stdout.toString('latin1');
@@ -88,30 +89,28 @@ test('an httpd serving with sendfile counts its bytes as NET, as csysdig counts 
     if (!ip) await new Promise((r) => setTimeout(r, 100));
   }
   start(cli, `while true; do wget -q -O /dev/null http://${ip}/big; sleep 0.5; done`);
-  const file = path.join(dir, 'sendfile.scap');
-  tsdigOut(['-w', file, '-M', '4', `container.name in (${srv}, ${cli})`]);
-  const sf = tsdigOut(['-r', file, '-p', '*%proc.name %fd.type %evt.rawarg.res', `evt.type=sendfile and evt.dir=< and container.name=${srv}`]);
-  assert.match(sf, /^httpd ipv4 4194304$/m, 'httpd sends the file with sendfile on its accepted socket');
-  const snap = JSON.parse(tsdigOut(['-r', file, '--snapshot', 'containers', '-j'])) as { rows: Array<Record<string, unknown>> };
+  // live, one interval of each view: the httpd container's sendfile bytes are NET
+  const filter = `container.name in (${srv}, ${cli})`;
+  const snap = JSON.parse(tsdigOut(['--snapshot', 'containers', '-d', '3000', '-j', filter])) as { rows: Array<Record<string, unknown>> };
   const row = (n: string) => snap.rows.find((r) => r.NAME === n);
   assert.ok(Number(row(srv)?.NET) > 1e6, `httpd NET ${JSON.stringify(row(srv))}`);
   assert.ok(Number(row(cli)?.NET) > 1e6, `wget NET ${JSON.stringify(row(cli))}`);
-  const procs = JSON.parse(tsdigOut(['-r', file, '--snapshot', 'procs', '-j'])) as { rows: Array<Record<string, unknown>> };
+  const procs = JSON.parse(tsdigOut(['--snapshot', 'procs', '-d', '3000', '-j', filter])) as { rows: Array<Record<string, unknown>> };
   assert.ok(procs.rows.some((r) => String(r.Command).startsWith('httpd') && Number(r.NET) > 1e6), 'a httpd process with NET');
+  const file = path.join(dir, 'sendfile.scap');
+  tsdigOut(['-w', file, '-M', '4', filter]);
+  const sf = tsdigOut(['-r', file, '-p', '*%proc.name %evt.rawarg.res', `evt.type=sendfile and evt.dir=< and container.name=${srv}`]);
+  assert.match(sf, /^httpd 4194304$/m, 'httpd sends the file with sendfile');
   if (!haveCmd('sysdig')) return void needs('sysdig', false);
   // topprocs_net is sysdig's chisel: it keeps evt.is_io events only, so sendfile is not in it there
-  // either. The clients' counts match sysdig's on the same file; tsdig also has the httpd children's
-  // request reads and header writes, which sysdig puts on /dev/null (see the pid-namespace fork
-  // note in src/state/engine.ts), so it may list more small rows.
+  // either; on the file tsdig counts what sysdig counts
   const bytes = (out: string) => out.split('\n').slice(2).map((l) => l.split(/\s+/)[0]!).filter(Boolean).sort();
   const ours = bytes(tsdigOut(['-r', file, '-c', 'topprocs_net']));
   const s = run('sysdig', ['-r', file, '-c', 'topprocs_net']);
   assert.equal(s.status, 0, s.stderr.toString());
   const theirs = bytes(s.stdout.toString('latin1'));
-  const big = (l: string[]) => l.filter((v) => v.endsWith('M'));
-  assert.ok(big(theirs).length > 0, theirs.join(' '));
-  assert.deepEqual(big(ours), big(theirs));
-  assert.ok(ours.length >= theirs.length);
+  assert.ok(theirs.some((v) => v.endsWith('M')), theirs.join(' '));
+  assert.deepEqual(ours, theirs);
 });
 
 test('the live UI puts its start-up status in the footer, not over the screen', async (t) => {
@@ -121,7 +120,7 @@ test('the live UI puts its start-up status in the footer, not over the screen', 
   try {
     tm.start(`${process.execPath} ${TSDIG}; sleep 30`);
     const seen = new Set<number>();
-    const end = Date.now() + 20_000;
+    const end = Date.now() + 90_000; // the BPF load alone can take a minute on a loaded machine
     let footerBack = false;
     while (Date.now() < end && !footerBack) {
       const rows = tm.capture().split('\n').slice(0, 24);

@@ -26,7 +26,7 @@ const PPM_SC = new Map(Object.entries(SC_NAMES).map(([k, v]) => [v, Number(k)]))
 // fixed sizes by PT_* type id
 const FIXED: Record<number, number> = {
   1: 1, 2: 2, 3: 4, 4: 8, 5: 1, 6: 2, 7: 4, 8: 8, 11: 8, 14: 8, 15: 8, 18: 2, 19: 1, 20: 8, 21: 8, 22: 2, 23: 1,
-  24: 1, 25: 4, 26: 4, 28: 1, 29: 2, 30: 4, 31: 4, 32: 4, 33: 8, 34: 4, 42: 4,
+  24: 1, 25: 4, 26: 4, 28: 1, 29: 2, 30: 4, 31: 4, 32: 4, 33: 8, 34: 4, 42: 4, 46: 4,
 };
 const STRINGY = new Set([9, 17, 43]); // CHARBUF, FSPATH, FSRELPATH: NUL-terminated
 

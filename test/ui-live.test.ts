@@ -95,7 +95,8 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
     tm.keys('e');
     let s = await tm.waitFor(/Echo \(live\): container\.id="?[0-9a-f]{12}/, 'the live echo screen');
     assert.match(s, new RegExp(`container\\.id="?${id}`));
-    s = await tm.waitFor(new RegExp(`Read 13B from /etc/hostname \\(sh\\)[ x]*\\n.{0,3}${id}`), 'the read of /etc/hostname and its data');
+    // the forked sh renames itself with prctl(PR_SET_NAME) before running the applet: `head`
+    s = await tm.waitFor(new RegExp(`Read 13B from /etc/hostname \\(head\\)[ x]*\\n.{0,3}${id}`), 'the read of /etc/hostname and its data');
     s = await tm.waitFor(/\.\]0;pwned\.\.\[2J hi/, 'the escape sequence, escaped');
     assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', 'ui')), [], 'raw escape sequences reached the pane');
     assert.doesNotMatch(tm.tmux('display', '-p', '-t', 'ui', '#{pane_title}'), /pwned/);
@@ -124,8 +125,8 @@ test('live UI (root): echo and dig on a container row show its I/O (escaped, ASC
     await tm.waitFor(new RegExp(`\\?Help[^]*$`), 'search closed');
     tm.keys('d');
     await tm.waitFor(new RegExp(`Dig \\(live\\): \\(fd\\.name=/etc/hostname\\) and \\(container\\.id="${id}"\\)`), 'the live dig screen');
-    await tm.waitFor(/\d+ \S+ \d+ sh \(\d+\) > read fd=\d+\(<f>\/etc\/hostname\)/, 'the reads of /etc/hostname');
-    await tm.waitFor(new RegExp(`sh \\(\\d+\\) < read res=13 data=${id}\\.`), 'the data read, escaped');
+    await tm.waitFor(/\d+ \S+ \d+ head \(\d+\) > read fd=\d+\(<f>\/etc\/hostname\)/, 'the reads of /etc/hostname');
+    await tm.waitFor(new RegExp(`head \\(\\d+\\) < read res=13 data=${id}\\.`), 'the data read, escaped');
     assert.deepEqual(foreignEscapes(tm.tmux('capture-pane', '-p', '-e', '-t', 'ui')), []);
     tm.keys('BSpace');
     await tm.waitFor(/^Viewing: Containers/m, 'back to the table');

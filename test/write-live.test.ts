@@ -121,7 +121,8 @@ const maskUnix = (l: string) => l.replace(/\(<u>[^)]*\)/g, '(<u>)');
 function sameReadback(file: string, args: string[] = [], t?: { diagnostic(m: string): void }): string[] {
   const s = sysdig(['-r', file, ...args]);
   assert.equal(s.status, 0, `sysdig -r ${file} ${args.join(' ')}: exit ${s.status}: ${s.stderr.toString()}`);
-  const r = tsdig(['-r', file, ...args]);
+  // as 0.29.3 reads it: it skips the prctl events tsdig's probe records (types newer than its table)
+  const r = tsdig(['-r', file, ...args], { env: { TSDIG_READ_AS_SYSDIG: '1' } });
   assert.equal(r.status, 0, `tsdig -r ${file}: ${r.stderr.toString()}`);
   const sl = s.stdout.toString('latin1').split('\n');
   const tl = r.stdout.toString('latin1').split('\n');

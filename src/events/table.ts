@@ -94,8 +94,13 @@ export const EVENT_MAX = EVENTS.length;
 export const SYSDIG_EVENT_MAX = 336;
 /** 0.29.3's PPM_SC_MAX: generic events with a larger ID would index past its syscall table */
 export const SYSDIG_SC_MAX = 329;
+/**
+ * TSDIG_READ_AS_SYSDIG=1: read files as sysdig 0.29.3 does, skipping every type it does not know
+ * (prctl from tsdig's probe: names stay as the kernel set them at exec, evt.num counts the same).
+ */
+const AS_SYSDIG = process.env.TSDIG_READ_AS_SYSDIG === '1';
 /** 1 for types a reader skips (unknown to 0.29.3 and to tsdig), as libscap skips types >= its max */
-export const SKIP_TYPE = new Uint8Array(EVENT_MAX).map((_, i) => (EVENTS[i]!.flags & EF.SKIP ? 1 : 0));
+export const SKIP_TYPE = new Uint8Array(EVENT_MAX).map((_, i) => (EVENTS[i]!.flags & EF.SKIP || (AS_SYSDIG && i >= SYSDIG_EVENT_MAX) ? 1 : 0));
 
 /** Length-array width per event type: 4 for EF_LARGE_PAYLOAD types, else 2. */
 export const LEN_WIDTH = new Uint8Array(EVENT_MAX).map((_, i) => (EVENTS[i]!.flags & EF.LARGE_PAYLOAD ? 4 : 2));

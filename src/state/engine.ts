@@ -49,9 +49,12 @@ export class StateEngine {
    * Fd tables of processes forked inside a pid namespace, taken at the parent's clone exit (whose
    * res is the child's virtual tid) and keyed `parentTid:vtid`, for the child's own clone exit.
    * That event often comes after the parent has already closed what it handed over (a forking
-   * server's accepted socket), which would leave the child without it (sinsp loses it so).
+   * server's accepted socket), which would leave the child without it (sinsp loses it so). Live
+   * capture only (`keepForkFds`): a replay keeps sinsp's view and prints what sysdig prints.
+   * null: the child's event came first and has its table.
    */
-  readonly forkFds = new Map<string, FdTable>();
+  readonly forkFds = new Map<string, FdTable | null>();
+  keepForkFds = false;
   interfaces: InterfaceRecord[] = [];
   machine: MachineInfo | null = null;
   /** ports of the process lists' server sockets (sinsp's m_server_ports) */

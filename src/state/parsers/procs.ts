@@ -43,11 +43,13 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
     callerTid = flags & CL.CLONE_THREAD ? intParam(e, 'pid') ?? -1 : intParam(e, 'ptid') ?? -1;
   } else if (inContainer) {
     // the tid the parent sees is virtual: wait for the child's own event, keeping the fds it got
-    if (!(flags & CL.CLONE_THREAD)) {
+    if (s.keepForkFds && !(flags & CL.CLONE_THREAD)) {
+      const key = `${e.tid}:${childTid}`;
       const p = s.threads.get(e.tid);
-      if (p) {
+      // the child's event came first (it has its table already) or we keep a copy for it
+      if (!s.forkFds.delete(key) && p) {
         if (s.forkFds.size >= FORK_FDS_MAX) s.forkFds.delete(s.forkFds.keys().next().value!);
-        s.forkFds.set(`${e.tid}:${childTid}`, copyFds(p.fds));
+        s.forkFds.set(key, copyFds(p.fds));
       }
     }
     return;
@@ -83,8 +85,13 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   if (!(flags & CL.CLONE_THREAD)) {
     c.pid = childTid;
     const key = `${callerTid}:${vtid}`;
-    const kept = inverted && hasV ? s.forkFds.get(key) : undefined;
+    const kept = inverted && hasV && s.keepForkFds ? s.forkFds.get(key) : undefined;
     if (kept) s.forkFds.delete(key);
+    else if (inverted && hasV && s.keepForkFds && vtid !== childTid) {
+      // first: tell the parent's event not to keep a copy (null marks it)
+      if (s.forkFds.size >= FORK_FDS_MAX) s.forkFds.delete(s.forkFds.keys().next().value!);
+      s.forkFds.set(key, null);
+    }
     c.ownFds = kept ?? copyFds(parent.fds);
     c.setOwnCwd(parent.cwd);
   }
