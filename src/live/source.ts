@@ -183,9 +183,11 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
       },
     );
     docker = new DockerWatcher(engine.containers, { socketPath: process.env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET, warn });
-    const dockerReady = Promise.race([docker.start(), new Promise((r) => setTimeout(r, 1500).unref())]);
+    const dockerStarted = docker.start();
     const boot = bootstrap(c.bootSink());
     for (const t of engine.threads.values()) if (t.containerId) docker.want(t.containerId);
+    // Docker's answers wait while the (synchronous) scan runs: its 1.5 s start after the scan
+    const dockerReady = Promise.race([dockerStarted, new Promise((r) => setTimeout(r, 1500).unref())]);
     cap = await Promise.race([loaded, done.then(() => null)]);
     if (stopped) {
       // a signal during the load: close the programs once they are loaded (never attached)
