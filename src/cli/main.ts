@@ -12,6 +12,7 @@ import { installEarlySignals, releaseSignals, dropSignals } from './signals';
 export async function main(argv: string[]): Promise<void> {
   installEarlySignals();
   let code = 0;
+  let preopened = false;
   try {
     const { parseArgs } = await import('./options');
     const opts = parseArgs(argv);
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     if (opts && capturesLive(opts)) {
       const { preopen, liveOpenOptions } = await import('../live/native');
       preopen(liveOpenOptions(opts));
+      preopened = true;
     }
     if (opts) code = await dispatch(opts); // else --help printed
   } catch (e) {
@@ -27,6 +29,9 @@ export async function main(argv: string[]): Promise<void> {
     dropSignals();
   }
   process.exitCode = code;
+  // a job that ended before its capture (bad filter, ...) need not wait for the BPF load it
+  // started early: it runs on a worker thread that would keep the process alive until it ends
+  if (preopened && (await import('../live/native')).preopenUnclaimed()) process.exit(code);
 }
 
 /** Whether the job captures through the live source (src/live/source.ts). */

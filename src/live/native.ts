@@ -213,6 +213,11 @@ export function preopen(opts: NativeOpenOptions): void {
   early = { key: JSON.stringify(opts), p };
 }
 
+/** Whether a load preopen() started was never taken (the job ended before its capture). */
+export function preopenUnclaimed(): boolean {
+  return early !== null;
+}
+
 /** The capture preopen() started with these options, else a new load. */
 export function openCapture(opts: NativeOpenOptions): Promise<NativeCapture> {
   const key = JSON.stringify(opts);

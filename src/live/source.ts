@@ -187,9 +187,11 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
       onRulesChanged: () => { for (const t of engine.recomputeContainerIds()) rt.want(t); },
     });
     runtimes = rt;
-    const runtimesReady = Promise.race([rt.start(), new Promise((r) => setTimeout(r, 1500).unref())]);
+    const runtimesStarted = rt.start();
     const boot = bootstrap(c.bootSink());
     for (const t of engine.threads.values()) if (t.containerId) rt.want(t);
+    // the runtimes' answers wait while the (synchronous) scan runs: their 1.5 s start after the scan
+    const runtimesReady = Promise.race([runtimesStarted, new Promise((r) => setTimeout(r, 1500).unref())]);
     cap = await Promise.race([loaded, done.then(() => null)]);
     if (stopped) {
       // a signal during the load: close the programs once they are loaded (never attached)
