@@ -9,7 +9,7 @@
 // A damaged file stops the merge with its error once every event before the damage was delivered.
 import * as fs from 'node:fs';
 import { ScapEvent } from '../events/event';
-import { ScapParser, openCaptureStream } from './reader';
+import { ScapParser, openCaptureStream, readCapture } from './reader';
 import { CaptureSink, ScapError } from './types';
 
 const CHUNK = 1 << 20;
@@ -182,7 +182,6 @@ export async function readMerged(inputs: readonly MergeInput[], stop?: () => boo
 
 /** The hostname in each capture's machine info ('' when it has none), read from its first blocks. */
 export async function captureHosts(files: readonly string[]): Promise<string[]> {
-  const { readCapture } = await import('./reader');
   const out: string[] = [];
   for (const f of files) {
     let h = '';
