@@ -101,6 +101,7 @@ const GONE_RESET_MS = 10_000;
  */
 export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSourceOpts): Promise<LiveResult | null> {
   const engine = c.engine;
+  engine.keepForkFds = true;
   const warn = (m: string) => process.stderr.write(`tsdig: ${m}\n`);
   let stopped = false;
   let signal: NodeJS.Signals | null = null;
