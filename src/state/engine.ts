@@ -11,7 +11,7 @@ import { ContainerTable } from './containers';
 import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
 import { fixSocketsFromProc, serverPortsOf } from './parsers/proclist';
-import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
+import { FD_ONLY, HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
 /** switch and memory exits carry the process's page faults and memory sizes: keep them current */
@@ -226,7 +226,7 @@ export class StateEngine {
         if (fd !== undefined) {
           t.lastEventFd = fd;
           this.fdNum = fd;
-          this.fd = t.fds.get(fd) ?? null;
+          if (this.fdState) this.fd = t.fds.get(fd) ?? null;
         }
       }
     } else {
@@ -238,7 +238,7 @@ export class StateEngine {
         }
         if (info.flags & EF.USES_FD && t.lastEventFd !== -1) {
           this.fdNum = t.lastEventFd;
-          this.fd = t.fds.get(t.lastEventFd) ?? null;
+          if (this.fdState) this.fd = t.fds.get(t.lastEventFd) ?? null;
         }
       }
     }
@@ -246,6 +246,7 @@ export class StateEngine {
       t.lastEnterType = -2; // sinsp's PPM_EVENT_MAX: the next exit finds no enter
       return;
     }
+    if (!this.fdState && FD_ONLY[type]) return;
     const h = HANDLERS[type];
     if (h) {
       h(this, e, t);
@@ -253,6 +254,12 @@ export class StateEngine {
       if (this.threads.get(e.tid) !== t) this.thread = this.threads.get(e.tid) ?? t;
     }
   }
+
+  /**
+   * false: nothing downstream reads fds or the cwd (a `-q` count whose filter reads only event and
+   * process fields), so fd tables are neither looked up nor kept; threads are built as always.
+   */
+  fdState = true;
 
   /**
    * With a filter, sinsp tests events that do not modify state before parsing them, and does not
