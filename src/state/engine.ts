@@ -132,7 +132,7 @@ export class StateEngine {
   /** once all fd lists are in: sinsp's direction fix for process-list sockets */
   fixupSocketRoles(): void {
     this.section.ready = true;
-    fixSocketsFromProc(this.threads.values(), this.section.ports);
+    if (this.fdState) fixSocketsFromProc(this.threads.values(), this.section.ports);
   }
 
   /** Thread of tid, created as an unknown placeholder if absent (sinsp does the same in replay). */

@@ -3,7 +3,6 @@ import { ScapEvent } from '../../events/event';
 import { CL, ThreadInfo } from '../thread';
 import type { StateEngine } from '../engine';
 import { bytesParam, intParam, param, splitNul, strParam } from './util';
-import { containerIdFromCgroups } from '../containers';
 import { sinspConcat } from '../../util/paths';
 
 const isFake = (t: ThreadInfo) => t.comm === '<NA>' && t.uid === 0xffffffff;
@@ -87,7 +86,7 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   const cg = bytesParam(e, 'cgroups');
   if (cg) {
     c.cgroups = splitNul(cg);
-    c.containerId = containerIdFromCgroups(c.cgroups);
+    c.deriveContainerIdLater(); // from these cgroups, when first read
   }
   c.cloneTs = e.tsNum;
   s.add(c);
@@ -117,7 +116,7 @@ export function onExecveExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void 
   const cg = bytesParam(e, 'cgroups');
   if (cg) {
     t.cgroups = splitNul(cg);
-    t.containerId = containerIdFromCgroups(t.cgroups);
+    t.deriveContainerIdLater();
   }
   t.tty = intParam(e, 'tty') ?? t.tty;
   t.vpgid = intParam(e, 'pgid') ?? t.vpgid;
