@@ -210,7 +210,8 @@ export class StateEngine {
     const t = this.getThread(e.tid)!;
     this.thread = t;
     if (info.dir === 0) {
-      if (STORE_ENTER[type]) {
+      // a skipped fd parser never reads its enter back
+      if (STORE_ENTER[type] && (this.fdState || !FD_ONLY[type + 1])) {
         t.saveEnter(e.buf, e.off, e.len, type, e.tsHi, e.tsLo);
         t.lastEnterHdr = e.hdr;
         t.lastEnterNparams = e.nparams;
