@@ -3,7 +3,7 @@ import { CliOptions } from './options';
 import { EventProcessor } from '../pipeline/processor';
 import { readCapture } from '../scap/reader';
 import { captureHosts, readMerged, MergeInput } from '../scap/merge';
-import { fieldRegistry } from '../fields';
+import { FD_FREE_FIELDS, fieldRegistry } from '../fields';
 import { compileFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter } from '../output/writer';
@@ -54,6 +54,11 @@ export async function runReplay(o: CliOptions): Promise<number> {
       if (o.quiet && !filter) {
         // counting only: the process table is read (and checked) but not built into threads
         sink.onThread = () => undefined;
+        sink.onFds = () => undefined;
+        sink.onFdsRaw = () => undefined;
+      } else if (o.quiet && filter && filter.fields.every((f) => FD_FREE_FIELDS.has(f))) {
+        // nothing printed and the filter reads no fd: fd tables are not built
+        proc.engine.fdState = false;
         sink.onFds = () => undefined;
         sink.onFdsRaw = () => undefined;
       }

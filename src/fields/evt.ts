@@ -17,6 +17,20 @@ export function evtTypeName(c: EventCtx): string {
   return e.info.name;
 }
 
+/**
+ * `evt.type = X` / `evt.type in (...)` as a table by event type: the filter runs on every event,
+ * so no name lookup or string compare. Generic syscall events (type 0/1) take their name from a
+ * parameter and still compare names.
+ */
+function typeOneOf(texts: string[]): (c: EventCtx) => boolean {
+  const set = new Set(texts);
+  const byType = Uint8Array.from(EVENTS, (info, t) => (t <= 1 ? 2 : set.has(info.name) ? 1 : 0));
+  return (c) => {
+    const k = byType[c.e.type];
+    return k === 2 ? set.has(evtTypeName(c)) : k === 1;
+  };
+}
+
 /** ns between the paired enter and this exit, or undefined */
 export function latency(c: EventCtx): number | undefined {
   // sinsp: this exit's time minus the thread's last enter of any type (a switch: the thread's last latency)
@@ -92,7 +106,7 @@ export const EVT_FIELDS: FieldSpec[] = [
   { name: 'evt.deltatime.s', type: 'reltime', desc: 'integer part of the delta', make: () => deltaField((d) => Math.floor(d / 1e9)) },
   { name: 'evt.deltatime.ns', type: 'reltime', desc: 'fractional part of the delta', make: () => deltaField((d) => d % 1e9) },
   { name: 'evt.dir', type: 'string', desc: "'>' enter, '<' exit", value: (c) => (c.e.dir === 0 ? '>' : '<') },
-  { name: 'evt.type', type: 'string', desc: 'event name', value: evtTypeName },
+  { name: 'evt.type', type: 'string', desc: 'event name', value: evtTypeName, oneOf: typeOneOf },
   {
     name: 'evt.type.is', type: 'int', desc: '1 if the event is of the given type', arg: 'required', dottedArg: true,
     withArg: (a) => {

@@ -16,4 +16,12 @@ export function fieldRegistry(): Registry {
   return reg;
 }
 
+/**
+ * Fields whose values come from the event and the thread table alone, never from fd tables or
+ * the cwd: a filter reading only these lets a `-q` replay skip fd state (StateEngine.fdState).
+ */
+export const FD_FREE_FIELDS: ReadonlySet<string> = new Set([
+  'evt.type', 'evt.dir', 'evt.num', 'evt.cpu', 'proc.name', 'proc.pid', 'proc.exe', 'proc.ppid', 'thread.tid', 'user.name',
+]);
+
 export { EventCtx } from './context';

@@ -18,6 +18,8 @@ export interface FieldSpec {
   display?: Display;
   /** "dotted" args: evt.arg.NAME, evt.type.is.NAME, proc.aname… use a prefix match */
   dottedArg?: boolean;
+  /** see FieldAccessor.oneOf */
+  oneOf?: (texts: string[]) => (c: EventCtx) => boolean;
 }
 
 export function defaultDisplay(type: FieldType, value: Extract): Display {
@@ -74,7 +76,8 @@ export class Registry implements FieldRegistry<EventCtx> {
     }
     if (!value) throw new FieldError(`field '${name}' has no extractor`);
     const canonical = a === undefined ? spec.name : spec.dottedArg && arg === undefined ? `${spec.name}.${a}` : `${spec.name}[${a}]`;
-    return { name: canonical, type: spec.type, value, display: display ?? defaultDisplay(spec.type, value) };
+    const oneOf = a === undefined && !spec.make ? spec.oneOf : undefined;
+    return { name: canonical, type: spec.type, value, display: display ?? defaultDisplay(spec.type, value), ...(oneOf ? { oneOf } : {}) };
   }
 
   list(): FieldInfo[] {

@@ -29,6 +29,8 @@ export interface FieldAccessor<E = unknown> {
   value(e: E): FieldValue;
   /** The text -p/-j print; undefined when unavailable (printed as <NA>). */
   display(e: E): string | undefined;
+  /** Optional fast form of `= / in` against plain text values (evt.type: a table by event type). */
+  readonly oneOf?: (texts: string[]) => (e: E) => boolean;
 }
 
 /** Thrown (or returned) when a field name cannot be resolved. `offset` is relative to the name. */

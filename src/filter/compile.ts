@@ -74,6 +74,10 @@ class Compiler<E> {
     if (n.op === 'exists') return (e) => acc.value(e) !== undefined;
     if (rhs.kind === 'field') return this.fieldPair(n, acc, this.resolve(rhs.ref));
     const values = rhs.kind === 'list' ? rhs.values : rhs.kind === 'value' ? [rhs.value] : [];
+    if (acc.oneOf && values.length > 0 && (n.op === '=' || n.op === '!=' || (n.op === 'in' && rhs.kind === 'list'))) {
+      const p = acc.oneOf(values.map((v) => v.text));
+      return n.op === '!=' ? (e) => !p(e) : p;
+    }
     const ctx = { op: n.op, opText: n.opText, opCol: n.opCol, type: acc.type, field: acc.name, fail: this.fail };
     return lift(acc, buildMatcher(ctx, values), n.op === '!=');
   }

@@ -13,7 +13,7 @@ import { K8sState } from './k8s';
 import { concatPaths } from '../util/paths';
 import { sanitize } from '../util/sanitize';
 import { fixSocketsFromProc, serverPortsOf } from './parsers/proclist';
-import { HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
+import { FD_ONLY, HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
 /** switch and memory exits carry the process's page faults and memory sizes: keep them current */
@@ -162,7 +162,7 @@ export class StateEngine {
   /** once all fd lists are in: sinsp's direction fix for process-list sockets */
   fixupSocketRoles(): void {
     this.section.ready = true;
-    fixSocketsFromProc(this.threads.values(), this.section.ports);
+    if (this.fdState) fixSocketsFromProc(this.threads.values(), this.section.ports);
   }
 
   /** Thread of tid, created as an unknown placeholder if absent (sinsp does the same in replay). */
@@ -241,7 +241,8 @@ export class StateEngine {
     const t = this.getThread(e.tid)!;
     this.thread = t;
     if (info.dir === 0) {
-      if (STORE_ENTER[type]) {
+      // a skipped fd parser never reads its enter back
+      if (STORE_ENTER[type] && (this.fdState || !FD_ONLY[type + 1])) {
         t.saveEnter(e.buf, e.off, e.len, type, e.tsHi, e.tsLo);
         t.lastEnterHdr = e.hdr;
         t.lastEnterNparams = e.nparams;
@@ -257,7 +258,7 @@ export class StateEngine {
         if (fd !== undefined) {
           t.lastEventFd = fd;
           this.fdNum = fd;
-          this.fd = t.fds.get(fd) ?? null;
+          if (this.fdState) this.fd = t.fds.get(fd) ?? null;
         }
       }
     } else {
@@ -269,7 +270,7 @@ export class StateEngine {
         }
         if (info.flags & EF.USES_FD && t.lastEventFd !== -1) {
           this.fdNum = t.lastEventFd;
-          this.fd = t.fds.get(t.lastEventFd) ?? null;
+          if (this.fdState) this.fd = t.fds.get(t.lastEventFd) ?? null;
         }
       }
     }
@@ -277,6 +278,7 @@ export class StateEngine {
       t.lastEnterType = -2; // sinsp's PPM_EVENT_MAX: the next exit finds no enter
       return;
     }
+    if (!this.fdState && FD_ONLY[type]) return;
     const h = HANDLERS[type];
     if (h) {
       h(this, e, t);
@@ -284,6 +286,12 @@ export class StateEngine {
       if (this.threads.get(e.tid) !== t) this.thread = this.threads.get(e.tid) ?? t;
     }
   }
+
+  /**
+   * false: nothing downstream reads fds or the cwd (a `-q` count whose filter reads only event and
+   * process fields), so fd tables are neither looked up nor kept; threads are built as always.
+   */
+  fdState = true;
 
   /**
    * With a filter, sinsp tests events that do not modify state before parsing them, and does not

@@ -56,6 +56,14 @@ on(['prctl'], 1, P.onPrctlExit);
 on(['container'], 0, (s, e) => P.onContainer(s, e));
 on(['mmap', 'mmap2', 'munmap', 'brk'], 1, (s, e, t) => { if ((e.int(0) ?? 0) >= 0 || e.info.name === 'brk' || e.info.name.startsWith('mmap')) updateVmMain(t, e); });
 
+/** parsers that change only fd tables or the cwd (skipped when StateEngine.fdState is off) */
+export const FD_ONLY: boolean[] = new Array(EVENT_MAX).fill(false);
+for (const ev of EVENTS) {
+  if (['open', 'openat', 'openat2', 'creat', 'close', 'pipe', 'eventfd', 'signalfd', 'timerfd_create', 'inotify_init', 'dup',
+    'fcntl', 'chdir', 'fchdir', 'getcwd', 'socket', 'bind', 'connect', 'accept', 'socketpair', 'recvfrom', 'recvmsg', 'sendto',
+    'sendmsg'].includes(ev.name)) FD_ONLY[ev.id] = true;
+}
+
 for (const ev of EVENTS) if (ev.dir === 1 && ['clone', 'fork', 'vfork', 'clone3'].includes(ev.name)) LOOKUP_ONLY[ev.id] = true;
 
 /**

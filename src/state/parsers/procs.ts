@@ -3,7 +3,6 @@ import { ScapEvent } from '../../events/event';
 import { CL, FdTable, ThreadInfo } from '../thread';
 import type { StateEngine } from '../engine';
 import { bytesParam, intParam, param, splitNul, strParam } from './util';
-import { containerIdFromCgroups } from '../containers';
 import { sinspConcat } from '../../util/paths';
 
 /** pending fd tables of forks in pid namespaces (see StateEngine.forkFds); the oldest go first */
@@ -112,7 +111,7 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   const cg = bytesParam(e, 'cgroups');
   if (cg) {
     c.cgroups = splitNul(cg);
-    c.containerId = containerIdFromCgroups(c.cgroups);
+    c.deriveContainerIdLater(); // from these cgroups, when first read
   }
   c.cloneTs = e.tsNum;
   s.add(c);
@@ -142,7 +141,7 @@ export function onExecveExit(s: StateEngine, e: ScapEvent, t: ThreadInfo): void 
   const cg = bytesParam(e, 'cgroups');
   if (cg) {
     t.cgroups = splitNul(cg);
-    t.containerId = containerIdFromCgroups(t.cgroups);
+    t.deriveContainerIdLater();
   }
   t.tty = intParam(e, 'tty') ?? t.tty;
   t.vpgid = intParam(e, 'pgid') ?? t.vpgid;
