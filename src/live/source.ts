@@ -20,6 +20,7 @@ import { PipeClosed } from '../output/writer';
 import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord } from './native';
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
 import { ContainerRuntimes } from './runtimes';
+import { enableLiveCgroupRules } from '../state/containers';
 import { unavailableMessage } from './messages';
 import { claimSignals, holdSignals } from '../cli/signals';
 import { Sizes, formatSizes, stateSizes } from './tables';
@@ -150,6 +151,7 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     // the event loop polls: module loading and awaited imports never let it, a macrotask does.)
     await new Promise((r) => setImmediate(r));
     if (stopped) return result(boot0, NO_STATS, {});
+    enableLiveCgroupRules();
     const rt = new ContainerRuntimes(engine.containers, {
       warn,
       // a containerd namespace appeared: threads already seen may be its containers
