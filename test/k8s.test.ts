@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES, ROOT, TSDIG, firstDiff, haveCmd, needs, sysdig, tsdig } from './helpers';
-import { containerRefFromPath, containerRefFromCgroups, k8sFromLabels, mayBeContainerRaw, setContainerdNamespaces } from '../src/state/containers';
+import { containerRefFromPath, containerRefFromCgroups, enableLiveCgroupRules, k8sFromLabels, mayBeContainerRaw, setContainerdNamespaces } from '../src/state/containers';
 import { K8sState } from '../src/state/k8s';
 import { Tmux } from './tmux';
 
@@ -15,6 +15,10 @@ const BENCER = path.join(FIXTURES, 'bencer-troubleshooting__capture.scap');
 const H = 'e3c4d8a0b4f1b5c6d7e8f90123456789abcdef0123456789abcdef0123456789';
 
 test('cgroup paths name the container and its runtime', () => {
+  // replay knows what sysdig 0.29 knows: no podman cgroupfs layout, no machined scopes
+  assert.equal(containerRefFromPath(`/libpod_parent/libpod-${H}`), undefined);
+  assert.equal(containerRefFromPath('/machine.slice/machine-web\\x2d1.scope'), undefined);
+  enableLiveCgroupRules();
   const cases: Array<[string, string | undefined, string | undefined]> = [
     [`/docker/${H}`, H.slice(0, 12), 'docker'],
     [`/system.slice/docker-${H}.scope`, H.slice(0, 12), 'docker'],
@@ -51,6 +55,7 @@ test('cgroup paths name the container and its runtime', () => {
   assert.equal(containerRefFromCgroups(['cpuset=/', 'memory=/h13-unit/web'])?.runtime, 'containerd');
   setContainerdNamespaces([]);
   assert.equal(containerRefFromPath('/h13-unit/web'), undefined);
+  enableLiveCgroupRules(false);
 });
 
 test('the CRI labels give the pod', () => {

@@ -20,6 +20,7 @@ import { PipeClosed } from '../output/writer';
 import { NativeCapture, NativeStats, NativeUnavailableError, checkPrerequisites, forEachRecord, liveOpenOptions, openCapture } from './native';
 import { BootstrapStats, bootstrap, readThreadInto } from './proc';
 import { ContainerRuntimes } from './runtimes';
+import { enableLiveCgroupRules } from '../state/containers';
 import { unavailableMessage } from './messages';
 import { claimSignals, holdSignals } from '../cli/signals';
 import { Sizes, formatSizes, stateSizes } from './tables';
@@ -182,6 +183,7 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
         return null;
       },
     );
+    enableLiveCgroupRules();
     const rt = new ContainerRuntimes(engine.containers, {
       warn,
       // a containerd namespace appeared: threads already seen may be its containers

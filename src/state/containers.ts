@@ -90,6 +90,15 @@ export function mayBeContainerRaw(raw: string): boolean {
   return false;
 }
 
+// Layouts sysdig 0.29 does not know (podman's cgroupfs /libpod_parent/libpod-ID, machined's
+// machine-NAME.scope) count only in live capture, so a replay prints what `sysdig -r` prints.
+let liveRules = false;
+
+/** Live capture: also the cgroup layouts sysdig 0.29 does not know. */
+export function enableLiveCgroupRules(on = true): void {
+  liveRules = on;
+}
+
 const HEX64 = /([0-9a-f]{64})/;
 const NSPAWN = /(?:^|\/)machine-([^/]+)\.scope(?:\/|$)/;
 
@@ -121,14 +130,14 @@ export function containerRefFromPath(path: string): ContainerRef | undefined {
     const ref = (runtime: Runtime): ContainerRef => ({ id: full.slice(0, 12), fullId: full, runtime });
     const last = before.slice(before.lastIndexOf('/') + 1);
     if (last.startsWith('libpod-conmon-')) return undefined;
-    if (last.startsWith('libpod-')) return ref('podman');
+    if (last.startsWith('libpod-') && (liveRules || !before.includes('/libpod_parent/'))) return ref('podman');
     if (last.startsWith('docker-') || before.endsWith('/docker/')) return ref('docker');
     if (last.startsWith('cri-containerd-') || last.startsWith('crio-') || before.includes('kubepods')) return ref('cri');
-    if (last === '' && before.includes('/libpod_parent/')) return ref('podman');
+    if (before.includes('/libpod_parent/')) return undefined;
     if (/(docker|containerd)[-/]?[^/]*$/.test(before)) return ref(before.includes('docker') ? 'docker' : 'cri');
     if (last === '') return ref('docker'); // a bare /…/<id> (older docker layouts)
   }
-  const ns = NSPAWN.exec(path);
+  const ns = liveRules ? NSPAWN.exec(path) : null;
   if (ns) {
     const name = unescapeUnit(ns[1]!);
     // libvirt names its scopes machine-lxc-<n>-<name> / machine-qemu-<n>-<name>: VMs are no containers
