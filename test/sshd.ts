@@ -26,7 +26,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startSshd(prefix: string): Promise<Sshd> {
+/** `extra`: more sshd_config lines (e.g. `AcceptEnv LANG LC_*`) */
+export async function startSshd(prefix: string, extra: string[] = []): Promise<Sshd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-sshd-`));
   let sshd: ChildProcess | null = null;
   const stop = () => {
@@ -44,7 +45,7 @@ export async function startSshd(prefix: string): Promise<Sshd> {
     fs.writeFileSync(path.join(dir, 'sshd_config'), [
       `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host`, `PidFile ${dir}/sshd.pid`,
       `AuthorizedKeysFile ${dir}/authorized_keys`, 'PermitRootLogin yes', 'UsePAM no', 'StrictModes no',
-      'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', '',
+      'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', ...extra, '',
     ].join('\n'));
     const log: string[] = [];
     sshd = spawn(SSHD, ['-f', path.join(dir, 'sshd_config'), '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });

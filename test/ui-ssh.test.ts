@@ -3,25 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { FIXTURES, ROOT, needs, haveCmd } from './helpers';
+import { SSHD, Sshd, startSshd } from './sshd';
 
 const CURL = path.join(FIXTURES, 'libs__curl_google.scap');
-const SSHD = '/usr/sbin/sshd';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 class Tmux {
   readonly sock = `tsdig-uissh-${process.pid}`;
@@ -51,38 +38,12 @@ test('UI over ssh -t (openssh-server on 127.0.0.1): F-keys, letters, resize, qui
   const skip = needs('fixtures', fs.existsSync(CURL)) ?? needs('tmux', haveCmd('tmux')) ?? needs('openssh-server (/usr/sbin/sshd) and ssh', fs.existsSync(SSHD) && haveCmd('ssh') && haveCmd('ssh-keygen'))
     ?? needs('root (sshd with PermitRootLogin)', isRoot);
   if (skip) return t.skip(skip);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-ssh-'));
   const tm = new Tmux();
-  let sshd: ChildProcess | null = null;
+  let sshd: Sshd | null = null;
   try {
-    const keygen = (f: string) => assert.equal(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', f]).status, 0, 'ssh-keygen');
-    keygen(path.join(dir, 'host'));
-    keygen(path.join(dir, 'key'));
-    fs.copyFileSync(path.join(dir, 'key.pub'), path.join(dir, 'authorized_keys'));
-    fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    const port = await freePort();
-    fs.writeFileSync(path.join(dir, 'sshd_config'), [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host`, `PidFile ${dir}/sshd.pid`,
-      `AuthorizedKeysFile ${dir}/authorized_keys`, 'PermitRootLogin yes', 'UsePAM no', 'StrictModes no',
-      'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', 'AcceptEnv LANG LC_*', '',
-    ].join('\n'));
-    const log: string[] = [];
-    sshd = spawn(SSHD, ['-f', path.join(dir, 'sshd_config'), '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    sshd.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
-    // wait for the port
-    const up = Date.now() + 10000;
-    for (;;) {
-      const ok = await new Promise<boolean>((r) => {
-        const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
-        c.on('error', () => r(false));
-      });
-      if (ok) break;
-      if (Date.now() > up || sshd.exitCode !== null) throw new Error(`sshd did not start: ${log.join('')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    sshd = await startSshd('tsdig-uissh', ['AcceptEnv LANG LC_*']);
     const remote = `cd ${ROOT} && TERM=xterm-256color node bin/tsdig -r ${CURL} --ui; echo REMOTE rc=$?`;
-    const ssh = ['ssh', '-t', '-p', String(port), '-i', `${dir}/key`, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-      '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', 'root@127.0.0.1', `'${remote}'`].join(' ');
+    const ssh = `${sshd.ssh} -t root@127.0.0.1 '${remote}'`;
     tm.tmux('new-session', '-d', '-s', 'ui', '-x', '80', '-y', '24', `sh -c "${ssh.replace(/"/g, '\\"')}; echo SSH rc=\\$?; sleep 60"`);
     let s = await tm.waitFor(/curl -6/, 'the UI through ssh');
     assert.match(s, /^Viewing: Processes/m);
@@ -122,7 +83,6 @@ test('UI over ssh -t (openssh-server on 127.0.0.1): F-keys, letters, resize, qui
     assert.doesNotMatch(s, /Viewing:/, 'screen restored');
   } finally {
     tm.tmux('kill-server');
-    if (sshd && sshd.exitCode === null) sshd.kill('SIGTERM');
-    fs.rmSync(dir, { recursive: true, force: true });
+    sshd?.stop();
   }
 });

@@ -9,7 +9,7 @@
 // A damaged file stops the merge with its error once every event before the damage was delivered.
 import * as fs from 'node:fs';
 import { ScapEvent } from '../events/event';
-import { ScapParser, openCaptureStream, readCapture } from './reader';
+import { ScapParser, ioMessage, openCaptureStream, readCapture } from './reader';
 import { CaptureSink, ScapError } from './types';
 
 const CHUNK = 1 << 20;
@@ -196,12 +196,3 @@ export async function captureHosts(files: readonly string[]): Promise<string[]> 
   return out;
 }
 
-function ioMessage(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    default: return err?.message ?? String(e);
-  }
-}

@@ -395,13 +395,18 @@ function toScapError(e: unknown, file: string, offset: number): ScapError {
   // only I/O and zlib errors carry a code: anything else is a bug in a consumer, and calling it
   // damage in the user's file would send them looking in the wrong place
   if (!(e instanceof Error) || typeof err.code !== 'string') throw e;
-  let msg = err && err.message ? err.message : String(e);
+  return new ScapError(ioMessage(e), file, offset);
+}
+
+/** The words a capture error shows for an I/O or zlib error (its message for anything else). */
+export function ioMessage(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
   switch (err?.code) {
-    case 'ENOENT': msg = 'no such file'; break;
-    case 'EACCES': case 'EPERM': msg = 'permission denied'; break;
-    case 'EISDIR': msg = 'is a directory'; break;
-    case 'Z_BUF_ERROR': msg = 'truncated gzip stream'; break;
-    case 'Z_DATA_ERROR': msg = `corrupt gzip stream (${err.message})`; break;
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'is a directory';
+    case 'Z_BUF_ERROR': return 'truncated gzip stream';
+    case 'Z_DATA_ERROR': return `corrupt gzip stream (${err.message})`;
+    default: return err && err.message ? err.message : String(e);
   }
-  return new ScapError(msg, file, offset);
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { EventProcessor } from '../pipeline/processor';
 import { multiHost } from '../views';
 import { EVENTS } from '../events/table';
-import { ScapParser, openCaptureStream } from '../scap/reader';
+import { ScapParser, ioMessage, openCaptureStream } from '../scap/reader';
 import { ScapError } from '../scap/types';
 import { EventCtx } from '../fields/context';
 import { EngineCopy, restoreEngine, saveEngine } from '../state/checkpoint';
@@ -193,12 +193,3 @@ async function readInto(ix: ReplayIndex, file: string, offset: number, parser: S
   }
 }
 
-function ioMessage(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    default: return err?.message ?? String(e);
-  }
-}
