@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TSDIG, needs } from './helpers';
+import { needs } from './helpers';
+import { Live, startTsdig } from './live';
 import { checkPrerequisites } from '../src/live/native';
 import { ContainerTable } from '../src/state/containers';
 import { ContainerdResolver } from '../src/live/runtimes/containerd';
@@ -27,35 +28,6 @@ const k8sLabels = (pod: string) => ({ 'io.kubernetes.pod.name': pod, 'io.kuberne
 function liveSkip(): string | undefined {
   const pre = checkPrerequisites();
   return needs('root', process.getuid?.() === 0) ?? needs(`live capture (${pre?.message})`, !pre);
-}
-
-interface Live { stdout: () => string; stderr: () => string; ready: Promise<void>; exited: Promise<number | null>; stop: () => Promise<number | null> }
-
-function startTsdig(args: string[], env: NodeJS.ProcessEnv = {}): Live {
-  const p = cp.spawn(process.execPath, [TSDIG, ...args], { env: { ...process.env, TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stdout!.on('data', (d: Buffer) => (out += d.toString('latin1')));
-  p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
-  const ready = (async () => {
-    for (let i = 0; i < 300 && !err.includes('capturing'); i++) {
-      if (p.exitCode !== null) throw new Error(`tsdig exited (${p.exitCode}) before capturing; stderr:\n${err}`);
-      await sleep(100);
-    }
-    if (!err.includes('capturing')) throw new Error('tsdig did not start capturing in 30 s; stderr:\n' + err);
-  })();
-  ready.catch(() => {});
-  return {
-    stdout: () => out, stderr: () => err, ready, exited,
-    stop: async () => {
-      if (p.exitCode === null) p.kill('SIGINT');
-      const to = setTimeout(() => p.kill('SIGKILL'), 10_000);
-      const c = await exited;
-      clearTimeout(to);
-      return c;
-    },
-  };
 }
 
 async function until(what: string, ok: () => boolean, ms = 15_000, live?: Live): Promise<void> {
