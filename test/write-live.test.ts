@@ -140,6 +140,14 @@ function sameReadback(file: string, args: string[] = [], t?: { diagnostic(m: str
 /** Whole-file comparison format: every event's identity, not its rendered arguments (see below). */
 const ROBUST = '%evt.num %evt.rawtime %evt.cpu %proc.name %thread.tid %evt.dir %evt.type %evt.rawres %container.name';
 
+// the workload container loops for minutes and the tmpfs stays mounted unless removed here
+after(() => {
+  if (setupError) return;
+  removeContainers([CT]);
+  if (mnt) cp.spawnSync('umount', [mnt]);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
 test('live -w: sysdig reads the file like tsdig, the container workload is named with its arguments, mode 0600', { timeout: 90_000 }, async (t) => {
   if (setupError) return t.skip(setupError);
   const r = runs.main!;
