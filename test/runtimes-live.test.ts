@@ -15,7 +15,7 @@ import { needs } from './helpers';
 import { Live, startTsdig } from './live';
 import { checkPrerequisites } from '../src/live/native';
 import { ContainerTable } from '../src/state/containers';
-import { ContainerdResolver } from '../src/live/runtimes/containerd';
+import { ContainerdResolver, namespacesWithTasks } from '../src/live/runtimes/containerd';
 import { PodmanResolver } from '../src/live/runtimes/podman';
 import { NspawnResolver } from '../src/live/runtimes/nspawn';
 import { CTR_IMAGE, CONTAINERD_SOCK, PODMAN_IMAGE, PODMAN_LIMITS, PODMAN_SOCK, ctr, ctrRemove, ensureContainerd, ensureCtrImage, ensurePodman, ensurePodmanImage, sh } from './runtimes';
@@ -89,6 +89,24 @@ test('live: containerd containers (running before and started during the capture
   // started after tsdig: the first events may come before its metadata (then the name is the id)
   const news = [...rows.get('tsdig-rt-new') ?? []];
   assert.ok(news.includes(`tsdig-rt-new|web|containerd|${CTR_IMAGE}|tsdig-rt-pod-b|tsdig-rt-ns|uid-tsdig-rt-pod-b|web`), news.join('\n'));
+  assert.doesNotMatch(live.stderr(), /containerd: cannot reach/);
+});
+
+test('live: containerd running no task at start is reached once the capture runs, and names a container started then', { timeout: 120_000 }, async (t) => {
+  const skip = liveSkip() ?? (await containerdSkip());
+  if (skip) return t.skip(skip);
+  ctrRemove(['tsdig-rt-pre', 'tsdig-rt-new', 'tsdig-rt-late']);
+  // the case tsdig puts the gRPC connection off for (start-up without the gRPC stack)
+  assert.deepEqual(namespacesWithTasks(CONTAINERD_SOCK), [], 'containerd still runs tasks outside moby: the put-off start is not what this test sees');
+  const live = startTsdig(['-p', FMT, 'container.type=containerd and fd.name=/etc/os-release']);
+  try {
+    await live.ready;
+    ctrRun('tsdig-rt-late', k8sLabels('tsdig-rt-pod-c'), LOOP);
+    await until('named events of the container started after tsdig', () => live.stdout().includes(`tsdig-rt-late|app|containerd|${CTR_IMAGE}|tsdig-rt-pod-c|`), 30_000, live);
+  } finally {
+    await live.stop();
+    ctrRemove(['tsdig-rt-late']);
+  }
   assert.doesNotMatch(live.stderr(), /containerd: cannot reach/);
 });
 

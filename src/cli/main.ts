@@ -11,6 +11,9 @@ import { installEarlySignals, releaseSignals, dropSignals } from './signals';
 
 export async function main(argv: string[]): Promise<void> {
   installEarlySignals();
+  // scripts/bundle-replay.js writes the bundle's code cache from a replay start-up: the live
+  // print/write jobs' modules load too then, so their top levels are in the cache as well
+  if (process.env.TSDIG_WRITE_CODE_CACHE) await Promise.all([import('../live/run'), import('../live/write')]);
   let code = 0;
   let preopened = false;
   try {

@@ -16,9 +16,15 @@ const MAX_ENV = 4096;
 /** PPM_CL_* flags given to non-main threads: they share files, fs and vm with the main thread */
 const THREAD_FLAGS = 1 /* FILES */ | 2 /* FS */ | (1 << 13) /* THREAD */ | (1 << 15) /* VM */;
 
-const scratch = Buffer.allocUnsafe(Math.max(MAX_ARGS, MAX_ENV) + 1);
+/** /proc files read whole (status, stat, cgroup, limits…) fit in this; larger ones are cut */
+const SCRATCH_SIZE = 64 * 1024;
+const scratch = Buffer.allocUnsafe(Math.max(MAX_ARGS, MAX_ENV, SCRATCH_SIZE) + 1);
 
-/** Reads at most `max` bytes of a (proc) file as latin1, or null when it cannot be read. */
+/**
+ * Reads at most `max` bytes of a (proc) file as latin1, or null when it cannot be read. One
+ * shared buffer and no stat: the scan reads about ten small files per process, and at start-up
+ * (code not yet optimised) each readFileSync's extra fstat and allocation showed.
+ */
 function readBounded(p: string, max: number): string | null {
   let fd = -1;
   try {
@@ -37,6 +43,12 @@ function readBounded(p: string, max: number): string | null {
   }
 }
 
+/** A small /proc file whole (status, stat, cgroup, limits, loginuid) */
+function readSmall(p: string): string | null {
+  return readBounded(p, SCRATCH_SIZE);
+}
+
+/** A file of any size (the socket tables of a busy host run to megabytes) */
 function readText(p: string): string | null {
   try {
     return fs.readFileSync(p, 'latin1');
@@ -122,7 +134,7 @@ function statFields(text: string | null): string[] {
 }
 
 function fdLimit(pid: number): number {
-  const t = readText(`/proc/${pid}/limits`);
+  const t = readSmall(`/proc/${pid}/limits`);
   const m = t && /Max open files\s+(\d+|unlimited)/.exec(t);
   return m ? (m[1] === 'unlimited' ? 0 : Number(m[1])) : 0;
 }
@@ -130,10 +142,10 @@ function fdLimit(pid: number): number {
 /** Builds the record of a process's main thread from /proc/PID. null if it is gone. */
 export function readProcess(pid: number): ThreadRecord | null {
   const base = `/proc/${pid}`;
-  const statusText = readText(`${base}/status`);
+  const statusText = readSmall(`${base}/status`);
   if (statusText === null) return null;
   const st = parseStatus(statusText);
-  const sf = statFields(readText(`${base}/stat`));
+  const sf = statFields(readSmall(`${base}/stat`));
   const cmdline = readBounded(`${base}/cmdline`, MAX_ARGS) ?? '';
   const nul = cmdline.indexOf('\0');
   const comm = st.name;
@@ -149,7 +161,7 @@ export function readProcess(pid: number): ThreadRecord | null {
   let exepath = readLink(`${base}/exe`) ?? '';
   if (exepath.endsWith(' (deleted)')) exepath = exepath.slice(0, -10);
   const cwd = readLink(`${base}/cwd`) ?? '';
-  const loginuid = Number(readText(`${base}/loginuid`) ?? '4294967295');
+  const loginuid = Number(readSmall(`${base}/loginuid`) ?? '4294967295');
   return {
     tid: pid,
     pid: st.tgid || pid,
@@ -173,7 +185,7 @@ export function readProcess(pid: number): ThreadRecord | null {
     env: readBounded(`${base}/environ`, MAX_ENV) ?? '',
     vtid: st.nspid,
     vpid: st.nspid,
-    cgroups: parseCgroups(readText(`${base}/cgroup`) ?? ''),
+    cgroups: parseCgroups(readSmall(`${base}/cgroup`) ?? ''),
     root: readLink(`${base}/root`) ?? '/',
     loginuid: Number.isFinite(loginuid) ? loginuid : 0xffffffff,
     exeWritable: false,
@@ -182,7 +194,15 @@ export function readProcess(pid: number): ThreadRecord | null {
 
 /** A non-main thread: its own name and ids, the rest shared with the main thread's record. */
 function readTask(main: ThreadRecord, tid: number): ThreadRecord | null {
-  const text = readText(`/proc/${main.pid}/task/${tid}/status`);
+  const dir = `/proc/${main.pid}/task/${tid}`;
+  if (main.vpid === main.pid) {
+    // not in a child pid namespace: its tid is its vtid, and comm is all that status would add
+    // (the kernel writes comm far faster than status, read once per thread of the host)
+    const comm = readSmall(`${dir}/comm`);
+    if (comm === null) return null;
+    return { ...main, tid, comm: comm.endsWith('\n') ? comm.slice(0, -1) : comm, vtid: tid, flags: THREAD_FLAGS };
+  }
+  const text = readSmall(`${dir}/status`);
   if (text === null) return null;
   const st = parseStatus(text);
   return { ...main, tid, comm: st.name, vtid: st.nspid, ptid: main.ptid, flags: THREAD_FLAGS };
@@ -367,7 +387,7 @@ export function readMachine(): MachineInfo {
   return {
     numCpus: os.cpus().length,
     memorySize: os.totalmem(),
-    maxPid: Number(readText('/proc/sys/kernel/pid_max') ?? 32768) || 32768,
+    maxPid: Number(readSmall('/proc/sys/kernel/pid_max') ?? 32768) || 32768,
     hostname: os.hostname(),
   };
 }

@@ -278,6 +278,8 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
     if (!stopped) {
       t0 = performance.now();
       cap.start(onBatch);
+      // connections a runtime put off (nothing of it ran) are made once the first batches are out
+      timers.push(setTimeout(() => runtimes.background(), 200));
       const cts = engine.containers.byId.size;
       const what = `capturing live events system-wide (state: ${boot.processes} processes, ${boot.threads} threads, ${boot.fds} fds from /proc in ${boot.ms.toFixed(0)} ms` +
         `${cts ? `, ${cts} containers` : ''})`;

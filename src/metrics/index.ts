@@ -3,7 +3,7 @@
 // capture, so a port in use fails before anything else, and feed it from their event consumer.
 import type { CliOptions } from '../cli/options';
 import type { EventCtx } from '../fields/context';
-import { MetricsCollector } from './collector';
+import type { MetricsCollector } from './collector';
 
 export interface MetricsRun {
   readonly collector: MetricsCollector;
@@ -25,6 +25,8 @@ export function wantsMetrics(o: CliOptions): boolean {
 
 export async function startMetrics(o: CliOptions): Promise<MetricsRun | null> {
   if (!wantsMetrics(o)) return null;
+  // prom-client loads only when metrics are asked for: every live job calls this at start-up
+  const { MetricsCollector } = await import('./collector');
   const collector = new MetricsCollector({ top: o.metricsTop, idleMs: 5 * 60_000, intervalMs: 1000 });
   const stops: (() => Promise<void>)[] = [];
   if (o.metrics !== undefined) {

@@ -4,6 +4,7 @@
 // or dies. Docker's own namespace (moby) is left to the Docker resolver. Every call is
 // asynchronous: events keep flowing while metadata is fetched.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ContainerInfo, ContainerRef, ContainerTable, Runtime, k8sFromLabels, setContainerdNamespaces } from '../../state/containers';
 import { splitImage } from '../docker';
 import type { ContainerdClient, CtrdContainer, CtrdEnvelope } from './containerd-api';
@@ -13,6 +14,22 @@ export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
 const TOPICS = ['/tasks/start', '/tasks/exit', '/tasks/delete', '/containers/create', '/containers/update', '/containers/delete', '/namespaces/create', '/namespaces/delete'];
 /** docker's containers: described by the Docker resolver (their cgroups are /docker/<id>) */
 const SKIP_NS = new Set(['moby']);
+/** where containerd's v2 shims keep one directory per running task, `<namespace>/<id>`, beside the socket */
+const TASK_DIR = 'io.containerd.runtime.v2.task';
+
+/**
+ * The namespaces (moby aside) that have running tasks, read from containerd's state directory; null
+ * when that directory cannot be read (a socket outside the state directory, no permission).
+ */
+export function namespacesWithTasks(socketPath: string): string[] | null {
+  const dir = path.join(path.dirname(socketPath), TASK_DIR);
+  try {
+    return fs.readdirSync(dir).filter((ns) => !SKIP_NS.has(ns) && fs.readdirSync(path.join(dir, ns)).length > 0);
+  } catch (e) {
+    // never ran a task since it started: the directory is made at the first one
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(path.dirname(socketPath)) ? [] : null;
+  }
+}
 
 export interface ContainerdOpts {
   socketPath?: string;
@@ -21,6 +38,8 @@ export interface ContainerdOpts {
   pruneAfterMs?: number;
   /** the namespace list changed: threads' containers must be derived again */
   onNamespaces?: () => void;
+  /** put the connection off until background() when containerd runs no task (see start()) */
+  deferIdle?: boolean;
 }
 
 export function fromContainerd(c: CtrdContainer, ns: string, runtime: Runtime): ContainerInfo {
@@ -57,6 +76,7 @@ export class ContainerdResolver implements RuntimeResolver {
   private retry: NodeJS.Timeout | null = null;
   private backoffMs = 1000;
   private stopped = false;
+  private deferred = false;
   private warned = false;
   up = false;
   private namespaces: string[] = [];
@@ -76,14 +96,31 @@ export class ContainerdResolver implements RuntimeResolver {
     return { 'containerd.unresolved': this.unresolved.size, 'containerd.inflight': this.inflight.size, 'containerd.dying': this.pruner.dyingCount, 'containerd.prunedIds': this.pruner.prunedIds.size, 'containerd.pruned': this.pruner.pruned };
   }
 
+  /**
+   * Connects, lists and subscribes — unless containerd runs no task of its own (a Docker host, whose
+   * containerd holds only moby's; an idle node). Then nothing of containerd's can appear in the
+   * first events, and loading the gRPC stack (a tenth of a second of CPU) is put off until the
+   * capture runs (background()), so it does not delay the first event.
+   */
   async start(): Promise<void> {
+    if (this.opts.deferIdle && fs.existsSync(this.socketPath) && namespacesWithTasks(this.socketPath)?.length === 0) {
+      this.deferred = true;
+      return;
+    }
     await this.connect();
+  }
+
+  background(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    void this.connect();
   }
 
   want(ref: ContainerRef): void {
     if (this.table.get(ref.id) || this.pruner.prunedIds.has(ref.id)) return;
     this.table.set(placeholderFor(ref));
     this.unresolved.set(ref.id, ref);
+    this.background(); // put off, but one of its containers is here: connect now
     if (this.up) void this.describe(ref.fullId, ref.ns ? [ref.ns] : this.searchOrder(ref.runtime), ref.runtime);
   }
 

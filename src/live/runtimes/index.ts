@@ -43,7 +43,7 @@ export class ContainerRuntimes {
     this.resolvers = [
       new DockerResolver(new DockerWatcher(table, { socketPath: opts.dockerSocket ?? (env.TSDIG_DOCKER_SOCKET || DEFAULT_DOCKER_SOCKET), warn, pruneAfterMs })),
       new PodmanResolver(table, { socketPath: opts.podmanSocket ?? (env.TSDIG_PODMAN_SOCKET || DEFAULT_PODMAN_SOCKET), warn, pruneAfterMs }),
-      new ContainerdResolver(table, { socketPath: opts.containerdSocket ?? (env.TSDIG_CONTAINERD_SOCKET || DEFAULT_CONTAINERD_SOCKET), warn, pruneAfterMs, onNamespaces: () => { this.refs.clear(); opts.onRulesChanged?.(); } }),
+      new ContainerdResolver(table, { socketPath: opts.containerdSocket ?? (env.TSDIG_CONTAINERD_SOCKET || DEFAULT_CONTAINERD_SOCKET), warn, pruneAfterMs, deferIdle: true, onNamespaces: () => { this.refs.clear(); opts.onRulesChanged?.(); } }),
       new NspawnResolver(table, { pruneAfterMs }),
     ];
     for (const r of this.resolvers) for (const rt of r.runtimes) this.byRuntime.set(rt, r);
@@ -69,6 +69,11 @@ export class ContainerRuntimes {
     const res = this.byRuntime.get(rr.runtime);
     if (res) res.want(rr);
     else this.table.set(placeholderFor(rr));
+  }
+
+  /** The capture started: connections put off until then are made now. */
+  background(): void {
+    for (const r of this.resolvers) r.background?.();
   }
 
   stop(): void {

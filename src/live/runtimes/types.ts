@@ -10,6 +10,11 @@ export interface RuntimeResolver {
   readonly runtimes: readonly Runtime[];
   /** first connection attempt; never rejects */
   start(): Promise<void>;
+  /**
+   * The capture has started: a resolver that put its connection off (nothing of its runtime was
+   * running, see ContainerdResolver) makes it now, in the background.
+   */
+  background?(): void;
   /** a thread of this container was seen and the table has no entry for it */
   want(ref: ContainerRef): void;
   stop(): void;
