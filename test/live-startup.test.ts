@@ -95,3 +95,18 @@ test('live -w: SIGINT after the capture started → exit 0, the file is closed a
   assert.equal(r.status, 0, `sysdig -r: ${r.stderr}`);
   assert.ok(r.stdout.length > 0, 'sysdig reads events from it');
 });
+
+test('live -w: SIGTERM the moment the capture starts → exit 0, and the file holds its first events (sysdig reads no empty capture)', { timeout: 60_000 }, async (t) => {
+  if (skip) return t.skip(skip);
+  const out = path.join(tmp, 'at-start.scap');
+  const c = spawn(['-w', out]);
+  await waitFor(() => /capturing live events/.test(c.stderr()) || c.proc.exitCode !== null, 45_000);
+  c.proc.kill('SIGTERM');
+  const code = await c.exited;
+  assert.equal(code, 0, `exit code; stderr:\n${c.stderr()}`);
+  const wrote = Number(/Wrote (\d+) events/.exec(c.stderr())?.[1]);
+  assert.ok(wrote > 0, `events written; stderr:\n${c.stderr()}`);
+  const r = sysdig(['-r', out]);
+  assert.equal(r.status, 0, `sysdig -r: ${r.stderr}`);
+  assert.ok(r.stdout.length > 0, 'sysdig reads events from it');
+});

@@ -106,6 +106,12 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
   const warn = (m: string) => process.stderr.write(`tsdig: ${m}\n`);
   let stopped = false;
   let signal: NodeJS.Signals | null = null;
+  /** events delivered so far */
+  let num = 0;
+  /** when the capture started (secs and rates count from there), 0 before */
+  let t0 = 0;
+  /** a signal came before the first event: stop once a batch delivered one (see onSignal) */
+  let firstThenStop = false;
   let finish: () => void = () => {};
   const done = new Promise<void>((r) => (finish = r));
   const stop = () => {
@@ -125,6 +131,13 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
       }
     }
     signal ??= sig;
+    // a capture that has started but delivered nothing yet takes its first batch (20 ms away on
+    // any live system) before it stops: sysdig will not read a capture file without an event
+    if (t0 > 0 && num === 0 && !stopped) {
+      firstThenStop = true;
+      setTimeout(stop, 250).unref();
+      return;
+    }
     stop();
   };
   for (const s of sigs) process.on(s, onSignal);
@@ -134,10 +147,7 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
   let runtimes: ContainerRuntimes | null = null;
   let cap: NativeCapture | null = null;
   const gone = new Set<number>();
-  let num = 0;
   const tables = (): Sizes => ({ ...stateSizes(engine), ...(runtimes?.sizes() ?? {}), lookupMisses: gone.size, ...(c.tables?.() ?? {}) });
-  /** when the capture started (secs and rates count from there), 0 before */
-  let t0 = 0;
   let lastReport = { t: 0, num: 0 };
   const onUsr2 = () => {
     const now = performance.now();
@@ -254,6 +264,7 @@ export async function captureLive(o: CliOptions, c: LiveConsumer, so: LiveSource
           if (t2 && t2 !== t && t2.containerId && !engine.containers.byId.has(t2.containerId)) runtimes.want(t2);
         });
         c.afterBatch?.();
+        if (firstThenStop && num > 0) stop();
       } catch (e) {
         if (!(e instanceof PipeClosed)) failure = e;
         stop();
