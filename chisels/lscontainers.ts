@@ -2,6 +2,9 @@
 import { defineChisel, extendString } from '../src/chisel/api';
 import { atFirstEvent } from '../src/chisel/snapshot';
 
+/** sysdig 0.29.3's chisel container table has no name for podman's type: it lists them as unknown */
+const listedType = (type: string): string => (type === 'podman' ? 'unknown' : type);
+
 export default defineChisel({
   name: 'lscontainers',
   category: 'System State',
@@ -21,7 +24,7 @@ export default defineChisel({
           api.print('{');
           list.forEach((c, i) => {
             api.print(` ${i + 1} = {`);
-            for (const [k, v] of [['id', c.id], ['type', c.type], ['name', c.name], ['image', c.image]] as const) api.print(`  ${k} = ${q(v)},`);
+            for (const [k, v] of [['id', c.id], ['type', listedType(c.type)], ['name', c.name], ['image', c.image]] as const) api.print(`  ${k} = ${q(v)},`);
             api.print(' },');
           });
           api.print('}');
@@ -29,7 +32,7 @@ export default defineChisel({
         }
         api.print(extendString('container.type', 15) + extendString('container.image', 16) + extendString('container.name', 20) + extendString('container.id', 13));
         api.print(extendString('-'.repeat(15), 15) + extendString('-'.repeat(16), 16) + extendString('-'.repeat(20), 20) + extendString('-'.repeat(13), 13));
-        for (const c of list) api.print(extendString(c.type, 15) + extendString(c.image, 16) + extendString(c.name, 20) + extendString(c.id, 13));
+        for (const c of list) api.print(extendString(listedType(c.type), 15) + extendString(c.image, 16) + extendString(c.name, 20) + extendString(c.id, 13));
       },
       'always',
     );

@@ -85,9 +85,4 @@ export function sameOutput(ours: string, theirs: string, top = 0): boolean {
  * "chisel args|fixture" pairs that still differ from sysdig, each with its reason. The matrix
  * test fails on any pair not listed here, and on a listed pair that matches again.
  */
-export const KNOWN_DIFFS: Record<string, string> = {
-  // threads of the process list sit in docker/libpod cgroups the capture has no container event
-  // for: sysdig 0.29.3 asks the container runtimes of the machine it runs on (docker, containerd
-  // via CRI) and lists the empty entries their failed lookups leave; tsdig reads only the capture
-  'lscontainers|sf-collector__alpine': 'sysdig lists containers its lookups on the local runtimes left behind',
-};
+export const KNOWN_DIFFS: Record<string, string> = {};

@@ -232,6 +232,22 @@ export class ContainerTable {
     return info;
   }
 
+  /**
+   * Replay, once a section's process list is in: a Docker or podman container that a listed
+   * thread's cgroup names but the capture does not describe gets an entry with its id and runtime
+   * only — what sysdig 0.29.3's container engines leave for it when they cannot look it up (a file
+   * read on another machine), so its container listing (lscontainers) has the same rows.
+   */
+  addUndescribed(threads: Iterable<{ cgroupsRaw: string | null; cgroups: readonly string[] }>): void {
+    for (const t of threads) {
+      const raw = t.cgroupsRaw;
+      if (raw !== null && !mayBeContainerRaw(raw)) continue;
+      const ref = containerRefFromCgroups(t.cgroups);
+      if (!ref || (ref.runtime !== 'docker' && ref.runtime !== 'podman') || this.byId.has(ref.id)) continue;
+      this.set({ id: ref.id, fullId: ref.fullId, name: '', image: '', imageId: '', imageRepo: '', imageTag: '', type: ref.runtime, privileged: undefined, labels: {}, mounts: [], ip: '' });
+    }
+  }
+
   /** Old container event 228: id, type, name, image. */
   addV0(id: string, type: number, name: string, image: string): void {
     this.set({ id: id.slice(0, 12), fullId: id, name, image, imageId: '', imageRepo: '', imageTag: '', type: CT_TYPES[type] ?? String(type), privileged: undefined, labels: {}, mounts: [], ip: '' });

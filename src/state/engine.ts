@@ -121,6 +121,7 @@ export class StateEngine {
         if (!metaDone) {
           metaDone = true;
           this.fixupSocketRoles();
+          this.containers.addUndescribed(this.threads.values());
         }
         return onEvent(e);
       },
