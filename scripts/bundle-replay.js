@@ -19,7 +19,7 @@ const SRC = path.join(DIST, 'src');
 
 /** dist/src modules of the replay path; anything else of dist/src stays a separate file */
 const BUNDLED = [
-  'cli/main.js', 'cli/options.js', 'cli/signals.js', 'cli/replay.js', 'ui/index.js',
+  'cli/main.js', 'cli/options.js', 'cli/signals.js', 'cli/replay.js', 'cli/replay-parallel.js', 'ui/index.js',
   'pipeline/', 'events/', 'state/', 'fields/', 'filter/', 'output/', 'scap/', 'util/',
 ];
 /** node_modules the replay path uses (yargs and its dependencies); other packages stay external */
