@@ -5,8 +5,14 @@
 // time is about state + half the formatting instead of state + all of it.
 //
 // Taken only when it pays and the output cannot differ: one plain or gzip file (not a pipe), large
-// enough, output not a terminal, at least 2 CPUs, no event or time limit (-n, -M), no -t D or
-// evt.deltatime fields (they depend on the events printed before), not --unbuffered, not -q.
+// enough, output not a terminal, at least MIN_CPUS CPUs, no event or time limit (-n, -M), no -t D
+// or evt.deltatime fields (they depend on the events printed before), not --unbuffered, not -q.
+//
+// Why not on 2 CPUs: each isolate compiles its hot code with TurboFan on background threads
+// (about 0.4–0.6 CPU-s per replay of bench/replay.ts's 1M-event file, next to ~1.4 s on the main
+// thread), and the worker redoes the whole decode and state pass. On 2 CPUs the two threads, their
+// compilers and GC then need ~3.3 CPU-s where one thread needs ~2.0: measured 1.8–2.1 s wall
+// against 1.45–1.6 s for one thread. With more CPUs the compilers run beside the two threads.
 // TSDIG_THREADS=1 forces the single thread; TSDIG_THREADS=2 forces two threads whatever the size,
 // and TSDIG_PARALLEL_SPLIT=alternate makes them print every other segment (tests compare both
 // ways on small files).
@@ -28,6 +34,8 @@ export interface ParallelPlan {
   split: Split;
 }
 
+/** CPUs below which two threads are slower than one (see above) */
+const MIN_CPUS = 4;
 /** input bytes below which one thread is as fast (a worker's start-up and its second pass of the state cost more than they save) */
 const MIN_PLAIN_BYTES = 4 << 20;
 /** gzip captures inflate about 5–8 times */
@@ -45,7 +53,7 @@ export function parallelPlan(o: CliOptions, p: Printer): ParallelPlan | null {
   if (o.read.length !== 1 || o.quiet || o.unbuffered || o.numEvents > 0 || o.seconds > 0 || o.timeType === 'D') return null;
   if (o.chisels.length > 0 || o.write !== undefined) return null;
   if (p.fmt.fields.some((f) => ORDER_DEPENDENT.test(f))) return null;
-  if (!forced && (os.availableParallelism?.() ?? os.cpus().length) < 2) return null;
+  if (!forced && (os.availableParallelism?.() ?? os.cpus().length) < MIN_CPUS) return null;
   try {
     if (require('node:tty').isatty(1)) return null;
   } catch {
@@ -164,7 +172,7 @@ async function replayShare(o: CliOptions, printer: Printer, plan: ParallelPlan, 
   const t0 = Date.now();
   const debug = () => {
     // TSDIG_DEBUG_PARALLEL=1: how the two threads shared the work
-    if (process.env.TSDIG_DEBUG_PARALLEL) fs.writeSync(2, `parallel: ${role} printed ${so.claimed} of ${so.segments} segments in ${Date.now() - t0} ms\n`);
+    if (process.env.TSDIG_DEBUG_PARALLEL) fs.writeSync(2, `parallel: ${role} printed ${so.claimed} of ${so.segments} segments in ${Date.now() - t0} ms (thread cpu ${threadCpuMs()} ms)\n`);
   };
   try {
     await readCapture(plan.file, sink);
@@ -182,6 +190,17 @@ async function replayShare(o: CliOptions, printer: Printer, plan: ParallelPlan, 
       stopOutput(ctl);
     }
     return { so, captured: proc.captured, error };
+  }
+}
+
+/** CPU time of the calling thread (Linux), for TSDIG_DEBUG_PARALLEL */
+function threadCpuMs(): number {
+  try {
+    const st = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
   }
 }
 
