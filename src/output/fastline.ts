@@ -11,6 +11,7 @@ import { evtTypeName, syslogInfo } from '../fields/evt';
 import { splitTs, timeOfDay } from '../fields/timefmt';
 import { EVENTS, ParamInfo, PF, PT, SYSCALL_NAMES } from '../events/table';
 import { ThreadInfo } from '../state/thread';
+import { FdInfo } from '../state/fdinfo';
 import { ScapEvent } from '../events/event';
 import { errnoStr, fdDesc, RenderOpts } from './render';
 import { writeEscapedBuffer } from './buffers';
@@ -155,6 +156,16 @@ export class DefaultLine {
   }
 }
 
+/** `(<type>name)` of an fd (what renderParam appends to its number), kept on the FdInfo while it holds */
+function fdText(c: EventCtx, t: ThreadInfo, fd: number, f: FdInfo): Uint8Array {
+  const key = f.type * 64 + f.l4proto * 4 + f.role;
+  if (f.printed !== null && f.printedKey === key && f.printedName === f.name) return f.printed;
+  f.printed = bytes('(' + fdDesc(c.s, t, fd)! + ')');
+  f.printedKey = key;
+  f.printedName = f.name;
+  return f.printed;
+}
+
 /**
  * Writes param i the way renderParam renders it, for the kinds above. Returns false (having written
  * nothing) when the value is one renderParam takes a rarer path for.
@@ -189,12 +200,9 @@ function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, ou
       if (v === undefined) return true;
       if (v < 0) return false; // AT_FDCWD, errors
       out.int(v);
-      const d = fdDesc(c.s, c.s.thread, v);
-      if (d !== undefined) {
-        out.byte(0x28);
-        out.str(d);
-        out.byte(0x29);
-      }
+      const t = c.s.thread;
+      const f = t ? t.fds.get(v) : undefined;
+      if (f !== undefined) out.bytes(fdText(c, t!, v, f));
       return true;
     }
     case K.PID: {
