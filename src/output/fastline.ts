@@ -13,7 +13,7 @@ import { EVENTS, ParamInfo, PF, PT, SYSCALL_NAMES } from '../events/table';
 import { ThreadInfo } from '../state/thread';
 import { FdInfo } from '../state/fdinfo';
 import { ScapEvent } from '../events/event';
-import { errnoStr, fdDesc, RenderOpts } from './render';
+import { errnoStr, fdTag, RenderOpts, sanitize } from './render';
 import { writeEscapedBuffer } from './buffers';
 
 // Constant pieces are kept as bytes: copying bytes beats reading a string char by char (and
@@ -156,14 +156,16 @@ export class DefaultLine {
   }
 }
 
-/** `(<type>name)` of an fd (what renderParam appends to its number), kept on the FdInfo while it holds */
-function fdText(c: EventCtx, t: ThreadInfo, fd: number, f: FdInfo): Uint8Array {
+/** `<type>` tags of fds by type, protocol and role (fdTag's text), made once each */
+const FD_TAGS: string[] = [];
+
+/** `(<type>name)` of an fd, what renderParam appends to its number (fdDesc), written without building it */
+function writeFdText(out: OutWriter, f: FdInfo): void {
   const key = f.type * 64 + f.l4proto * 4 + f.role;
-  if (f.printed !== null && f.printedKey === key && f.printedName === f.name) return f.printed;
-  f.printed = bytes('(' + fdDesc(c.s, t, fd)! + ')');
-  f.printedKey = key;
-  f.printedName = f.name;
-  return f.printed;
+  out.byte(0x28);
+  out.str(FD_TAGS[key] ??= fdTag(f));
+  out.str(sanitize(f.name));
+  out.byte(0x29);
 }
 
 /**
@@ -202,7 +204,7 @@ function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, ou
       out.int(v);
       const t = c.s.thread;
       const f = t ? t.fds.get(v) : undefined;
-      if (f !== undefined) out.bytes(fdText(c, t!, v, f));
+      if (f !== undefined) writeFdText(out, f);
       return true;
     }
     case K.PID: {

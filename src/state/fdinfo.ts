@@ -29,13 +29,6 @@ export class FdInfo {
   sock: Buffer | null = null;
   /** `sock` is a process-list snapshot shared with other fds: copy it before writing */
   sockShared = false;
-  /**
-   * The default output line's `(<type>name)` for this fd, as bytes, and what it was made from
-   * (src/output/fastline.ts): rebuilt when the name, type or protocol changes.
-   */
-  printed: Uint8Array | null = null;
-  printedName = '';
-  printedKey = -1;
 
   constructor(type: FdType = FdType.UNKNOWN, name = '') {
     this.type = type;
