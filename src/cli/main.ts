@@ -37,6 +37,11 @@ export async function main(argv: string[]): Promise<void> {
   if (preopened && (await import('../live/native')).preopenUnclaimed()) process.exit(code);
 }
 
+/** Entry of the replay's printing worker thread (src/cli/replay-parallel.ts), started by bin/tsdig. */
+export async function replayWorker(job: import('./replay-parallel').WorkerJob): Promise<void> {
+  return (await import('./replay-parallel')).runReplayWorker(job);
+}
+
 /** Whether the job captures through the live source (src/live/source.ts). */
 function capturesLive(o: CliOptions): boolean {
   if (o.read.length > 0 || o.list || o.listEvents || o.listChisels || o.chiselInfo !== undefined || o.pcap) return false;

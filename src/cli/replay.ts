@@ -1,22 +1,92 @@
 // `tsdig -r FILE… [filter]`: replay captures through the shared pipeline and print them.
 import { CliOptions } from './options';
-import { EventProcessor } from '../pipeline/processor';
+import { EventProcessor, EventConsumer } from '../pipeline/processor';
 import { readCapture } from '../scap/reader';
 import { captureHosts, readMerged, MergeInput } from '../scap/merge';
+import { CaptureSink } from '../scap/types';
 import { FD_FREE_FIELDS, fieldRegistry } from '../fields';
-import { compileFilter } from '../filter';
+import { compileFilter, CompiledFilter } from '../filter';
 import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter';
 import { OutWriter } from '../output/writer';
 import { DefaultLine } from '../output/fastline';
 import { EventCtx } from '../fields/context';
 
-export async function runReplay(o: CliOptions): Promise<number> {
+/** How events print: the filter, and the line writer for the chosen format. */
+export interface Printer {
+  filter: CompiledFilter<EventCtx> | null;
+  fmt: Formatter;
+  /** writes the event's line (if the format prints one for it) */
+  print(c: EventCtx, out: OutWriter): void;
+}
+
+export function makePrinter(o: CliOptions): Printer {
   const reg = fieldRegistry();
   const filter = o.filter.trim() ? compileFilter<EventCtx>(o.filter, reg) : null;
   const fmt = new Formatter(o.print ?? (o.containerFormat ? CONTAINER_FORMAT : DEFAULT_FORMAT), reg);
-  const out = new OutWriter(1, o.unbuffered ? 0 : 256 * 1024);
   // the default line has a dedicated writer (set TSDIG_GENERIC_FORMAT=1 to compare with the generic one)
   const fast = !o.json && o.print === undefined && !o.containerFormat && !process.env.TSDIG_GENERIC_FORMAT ? new DefaultLine() : null;
+  const json = o.json;
+  return {
+    filter,
+    fmt,
+    print(c, out) {
+      if (fast) {
+        fast.write(c, out);
+      } else {
+        const line = json ? fmt.json(c) : fmt.format(c);
+        if (line === null) return;
+        out.str(line);
+        out.endLine();
+      }
+      c.lastPrintedHi = c.e.tsHi;
+      c.lastPrintedLo = c.e.tsLo;
+    },
+  };
+}
+
+/** The processor and capture sink of one replayed file, set up for the job's options. */
+export function replayFile(o: CliOptions, filter: CompiledFilter<EventCtx> | null, maxEvents: number, consumer: EventConsumer): { proc: EventProcessor; sink: CaptureSink } {
+  const proc = new EventProcessor({ filter, showInternal: o.debug, maxEvents, maxSeconds: o.seconds, stateless: o.quiet && !filter }, consumer);
+  const ctx = proc.ctx;
+  ctx.timeMode = o.timeType;
+  ctx.render = { bufFormat: o.json && o.bufFormat === 'normal' ? 'json' : o.bufFormat, bufLimit: o.verbose || o.json ? 0 : 80 };
+  const sink = proc.engine.metadataSink((e) => proc.handle(e), () => proc.newSection());
+  if (o.quiet && !filter) {
+    // counting only: the process table is read (and checked) but not built into threads
+    sink.onThread = () => undefined;
+    sink.onFds = () => undefined;
+    sink.onFdsRaw = () => undefined;
+  } else if (o.quiet && filter && filter.fields.every((f) => FD_FREE_FIELDS.has(f))) {
+    // nothing printed and the filter reads no fd: fd tables are not built
+    proc.engine.fdState = false;
+    sink.onFds = () => undefined;
+    sink.onFdsRaw = () => undefined;
+  }
+  return { proc, sink };
+}
+
+/** The -S table: event counts by type and direction. */
+export function countEvent(summary: Map<string, number>, c: EventCtx): void {
+  const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
+  summary.set(k, (summary.get(k) ?? 0) + 1);
+}
+
+export function printEnd(o: CliOptions, summary: Map<string, number>, total: number): void {
+  if (o.summary) {
+    const rows = [...summary.entries()].sort((a, b) => b[1] - a[1]);
+    process.stdout.write('\nEvent counts by type:\n' + rows.map(([k, v]) => `${String(v).padStart(10)} ${k}`).join('\n') + '\n');
+  }
+  if (o.verbose || (o.quiet && o.verbose)) process.stderr.write(`Captured Events: ${total}\n`);
+}
+
+export async function runReplay(o: CliOptions): Promise<number> {
+  const printer = makePrinter(o);
+  // a large file printed to a pipe or file: two threads share the printing (./replay-parallel)
+  const { parallelPlan, runParallel } = await import('./replay-parallel');
+  const plan = parallelPlan(o, printer);
+  if (plan) return runParallel(o, printer, plan);
+  const filter = printer.filter;
+  const out = new OutWriter(1, o.unbuffered ? 0 : 256 * 1024);
   let total = 0;
   const summary = new Map<string, number>();
   const inputs: MergeInput[] = [];
@@ -26,42 +96,12 @@ export async function runReplay(o: CliOptions): Promise<number> {
   const procs: EventProcessor[] = [];
   try {
     for (const file of o.read) {
-      const proc = new EventProcessor(
-        { filter, showInternal: o.debug, maxEvents: merged ? 0 : o.numEvents, maxSeconds: o.seconds, stateless: o.quiet && !filter },
-        (c) => {
-          if (merged && o.numEvents > 0 && ++shown > o.numEvents) return false;
-          if (o.summary) {
-            const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
-            summary.set(k, (summary.get(k) ?? 0) + 1);
-          }
-          if (o.quiet) return;
-          if (fast) {
-            fast.write(c, out);
-          } else {
-            const line = o.json ? fmt.json(c) : fmt.format(c);
-            if (line === null) return;
-            out.str(line);
-            out.endLine();
-          }
-          c.lastPrintedHi = c.e.tsHi;
-          c.lastPrintedLo = c.e.tsLo;
-        },
-      );
-      const ctx = proc.ctx;
-      ctx.timeMode = o.timeType;
-      ctx.render = { bufFormat: o.json && o.bufFormat === 'normal' ? 'json' : o.bufFormat, bufLimit: o.verbose || o.json ? 0 : 80 };
-      const sink = proc.engine.metadataSink((e) => proc.handle(e), () => proc.newSection());
-      if (o.quiet && !filter) {
-        // counting only: the process table is read (and checked) but not built into threads
-        sink.onThread = () => undefined;
-        sink.onFds = () => undefined;
-        sink.onFdsRaw = () => undefined;
-      } else if (o.quiet && filter && filter.fields.every((f) => FD_FREE_FIELDS.has(f))) {
-        // nothing printed and the filter reads no fd: fd tables are not built
-        proc.engine.fdState = false;
-        sink.onFds = () => undefined;
-        sink.onFdsRaw = () => undefined;
-      }
+      const { proc, sink } = replayFile(o, filter, merged ? 0 : o.numEvents, (c) => {
+        if (merged && o.numEvents > 0 && ++shown > o.numEvents) return false;
+        if (o.summary) countEvent(summary, c);
+        if (o.quiet) return;
+        printer.print(c, out);
+      });
       procs.push(proc);
       if (merged) {
         inputs.push({ file, sink });
@@ -85,10 +125,6 @@ export async function runReplay(o: CliOptions): Promise<number> {
   } finally {
     out.flush();
   }
-  if (o.summary) {
-    const rows = [...summary.entries()].sort((a, b) => b[1] - a[1]);
-    process.stdout.write('\nEvent counts by type:\n' + rows.map(([k, v]) => `${String(v).padStart(10)} ${k}`).join('\n') + '\n');
-  }
-  if (o.verbose || (o.quiet && o.verbose)) process.stderr.write(`Captured Events: ${total}\n`);
+  printEnd(o, summary, total);
   return 0;
 }

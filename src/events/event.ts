@@ -21,7 +21,8 @@ export class ScapEvent {
   /** dump flags of EVF blocks (bit 0 = state only) */
   dumpFlags = 0;
   tsHi = 0;
-  tsLo = 0;
+  /** -0: a double from the start, as the low words above 2^31 are (no field representation change, and no deopt, once those come) */
+  tsLo = -0;
   tid = 0;
   /** evt.num: running count of delivered events, from 1 */
   num = 0;

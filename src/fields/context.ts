@@ -12,7 +12,7 @@ export class EventCtx {
   timeMode: TimeMode = 'h';
   /** previous *printed* event time, for -t D */
   lastPrintedHi = -1;
-  lastPrintedLo = 0;
+  lastPrintedLo = -0; // a double field from the start, as ScapEvent.tsLo
   /** true when the capture is live (some fields differ) */
   live = false;
   constructor(readonly s: StateEngine) {}

@@ -11,8 +11,9 @@ import { evtTypeName, syslogInfo } from '../fields/evt';
 import { splitTs, timeOfDay } from '../fields/timefmt';
 import { EVENTS, ParamInfo, PF, PT, SYSCALL_NAMES } from '../events/table';
 import { ThreadInfo } from '../state/thread';
+import { FdInfo } from '../state/fdinfo';
 import { ScapEvent } from '../events/event';
-import { errnoStr, fdDesc, RenderOpts } from './render';
+import { errnoStr, fdTag, RenderOpts, sanitize } from './render';
 import { writeEscapedBuffer } from './buffers';
 
 // Constant pieces are kept as bytes: copying bytes beats reading a string char by char (and
@@ -155,6 +156,18 @@ export class DefaultLine {
   }
 }
 
+/** `<type>` tags of fds by type, protocol and role (fdTag's text), made once each */
+const FD_TAGS: string[] = [];
+
+/** `(<type>name)` of an fd, what renderParam appends to its number (fdDesc), written without building it */
+function writeFdText(out: OutWriter, f: FdInfo): void {
+  const key = f.type * 64 + f.l4proto * 4 + f.role;
+  out.byte(0x28);
+  out.str(FD_TAGS[key] ??= fdTag(f));
+  out.str(sanitize(f.name));
+  out.byte(0x29);
+}
+
 /**
  * Writes param i the way renderParam renders it, for the kinds above. Returns false (having written
  * nothing) when the value is one renderParam takes a rarer path for.
@@ -189,12 +202,9 @@ function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, ou
       if (v === undefined) return true;
       if (v < 0) return false; // AT_FDCWD, errors
       out.int(v);
-      const d = fdDesc(c.s, c.s.thread, v);
-      if (d !== undefined) {
-        out.byte(0x28);
-        out.str(d);
-        out.byte(0x29);
-      }
+      const t = c.s.thread;
+      const f = t ? t.fds.get(v) : undefined;
+      if (f !== undefined) writeFdText(out, f);
       return true;
     }
     case K.PID: {

@@ -4,7 +4,7 @@ import { ScapEvent } from '../events/event';
 import { ParamInfo, PF, PT, SYSCALL_NAMES } from '../events/table';
 import { ERRNO_NAMES, SIGNAL_NAMES } from '../events/errno';
 import { StateEngine } from '../state/engine';
-import { fdTypeChar, l4Char, L4 } from '../state/fdinfo';
+import { FdInfo, fdTypeChar, l4Char, L4 } from '../state/fdinfo';
 import { ThreadInfo } from '../state/thread';
 import { FdType } from '../scap/types';
 import { PPM_AF_INET, PPM_AF_INET6, PPM_AF_UNIX } from '../state/sockets';
@@ -79,14 +79,19 @@ export function fdDesc(s: StateEngine, t: ThreadInfo | null, fd: number): string
   if (!t) return undefined;
   const f = t.fds.get(fd);
   if (!f) return undefined;
+  void s;
+  return fdTag(f) + sanitize(f.name);
+}
+
+/** The `<typechar[l4]>` part of fdDesc. */
+export function fdTag(f: FdInfo): string {
   let tc = fdTypeChar(f.type);
   if (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) tc += l4Char(f.l4proto);
   else if (f.type === FdType.IPV4_SOCK || f.type === FdType.IPV6_SOCK) {
     // sinsp reports no protocol for a socket that is neither client nor server yet (except raw)
     if (f.l4proto === L4.RAW || f.role !== 0) tc += l4Char(f.l4proto);
   }
-  void s;
-  return `<${tc}>${sanitize(f.name)}`;
+  return `<${tc}>`;
 }
 
 /** sinsp's flag walk: names in table order, stopping at an exact match of the original value. */

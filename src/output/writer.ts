@@ -13,23 +13,39 @@ for (let i = 0; i < 100; i++) {
   PAIRS[2 * i + 1] = 0x30 + (i % 10);
 }
 
+/**
+ * Where a writer's batches go instead of a file descriptor (the parallel replay keeps each segment
+ * of output in memory until its turn to be written: src/output/segments.ts).
+ */
+export interface ChunkTarget {
+  /** takes the full batch buf[0..n) as it is (no copy) and returns the buffer to fill next */
+  swap(buf: Buffer, n: number): Buffer;
+  /** takes a buffer made for one oversized write */
+  push(data: Buffer): void;
+}
+
 export class OutWriter {
-  private readonly buf: Buffer;
+  private buf: Buffer;
   private off = 0;
   private closed = false;
   /** limit 0 = flush after every write (--unbuffered) */
   /** on a terminal, lines are flushed one by one and their control bytes escaped */
   private readonly tty: boolean;
 
-  constructor(private readonly fd = 1, private readonly limit = 256 * 1024) {
+  constructor(private readonly fd = 1, private readonly limit = 256 * 1024, private readonly target: ChunkTarget | null = null) {
     this.buf = Buffer.allocUnsafe(Math.max(limit, 64 * 1024));
     let tty = false;
     try {
-      tty = require('node:tty').isatty(fd) as boolean;
+      tty = !target && (require('node:tty').isatty(fd) as boolean);
     } catch {
       tty = false;
     }
     this.tty = tty && !process.env.TSDIG_RAW_TTY;
+  }
+
+  /** size of the batch buffer (what a ChunkTarget's swap must hand back) */
+  get batchSize(): number {
+    return this.buf.length;
   }
 
   write(s: string): void {
@@ -186,26 +202,43 @@ export class OutWriter {
     }
     const n = this.off;
     this.off = 0;
+    if (this.target) {
+      this.buf = this.target.swap(this.buf, n);
+      return;
+    }
     this.writeAll(this.tty ? escapeForTerminal(this.buf.subarray(0, n)) : this.buf.subarray(0, n));
   }
 
   private writeAll(data: Buffer): void {
-    let off = 0;
-    while (off < data.length) {
-      try {
-        off += fs.writeSync(this.fd, data, off, data.length - off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-          continue;
-        }
-        if (code === 'EPIPE') {
-          this.closed = true;
-          throw new PipeClosed();
-        }
-        throw e;
+    if (this.target) {
+      this.target.push(data);
+      return;
+    }
+    try {
+      writeFully(this.fd, data, data.length);
+    } catch (e) {
+      if (e instanceof PipeClosed) this.closed = true;
+      throw e;
+    }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes data[0..n) to fd whatever it takes (short writes, EAGAIN); a closed pipe throws PipeClosed. */
+export function writeFully(fd: number, data: Uint8Array, n: number): void {
+  let off = 0;
+  while (off < n) {
+    try {
+      off += fs.writeSync(fd, data, off, n - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(sleeper, 0, 0, 1);
+        continue;
       }
+      if (code === 'EPIPE') throw new PipeClosed();
+      throw e;
     }
   }
 }

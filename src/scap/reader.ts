@@ -135,6 +135,14 @@ export class ScapParser {
         start += blen;
         continue;
       }
+      if ((btype === BT.EV || btype === BT.EVF) && this.phase === Phase.EVENTS && blen >= 12 + 22 && blen <= MAX_SMALL_BLOCK) {
+        // the same for format 1.0/1.1 captures' v1 event blocks
+        if (start + blen > end) break;
+        stats.blocks++;
+        this.eventV1(buf, start, btype, blen, bufBase + start);
+        start += blen;
+        continue;
+      }
       const at = bufBase + start;
       this.checkHeader(buf, start, at);
       if (start + blen > end) break; // wait for the rest of the block
@@ -242,6 +250,32 @@ export class ScapParser {
     if (this.sink.onEvent(ev) === false) this.stopped = true;
   }
 
+  /** event() for EV/EVF (v1) blocks in the events phase whose length has room for the header */
+  private eventV1(buf: Buffer, p: number, btype: number, blen: number, at: number): void {
+    const withFlags = btype === BT.EVF;
+    const off = p + (withFlags ? 14 : 10);
+    const room = p + blen - off;
+    const len = u32(buf, off + 16);
+    if (room < 22 || len < 22 || len > room) {
+      this.event(buf, p, btype, blen, at); // reports the damage
+      return;
+    }
+    const type = buf[off + 20]! | (buf[off + 21]! << 8);
+    if (type >= EVENT_MAX || SKIP_TYPE[type]) {
+      this.stats.unknownEvents++;
+      return;
+    }
+    const np = v1ParamCount(buf, off, len, type);
+    if (np === -2) this.fail('cannot convert v1 event block to v2', at);
+    const ev = this.ev;
+    ev.set(buf, off, 22, buf[p + 8]! | (buf[p + 9]! << 8), withFlags ? u32(buf, p + 10) : 0, np);
+    if (!ev.wellFormed()) this.fail(`event ${EVENTS[type]!.name} (type ${type}) has parameter lengths beyond its end`, at);
+    ev.num = ++this.num;
+    ev.fileOffset = at;
+    this.stats.events++;
+    if (this.sink.onEvent(ev) === false) this.stopped = true;
+  }
+
   private event(buf: Buffer, p: number, btype: number, blen: number, at: number): void {
     if (this.phase === Phase.SHB) this.fail('event block before section header', at);
     this.phase = Phase.EVENTS;
@@ -288,7 +322,8 @@ function v1ParamCount(buf: Buffer, off: number, len: number, type: number): numb
   for (let n = EVENTS[type]!.params.length; n >= 0; n--) {
     let total = 22 + 2 * n;
     if (total > len) continue;
-    for (let i = 0; i < n; i++) total += buf.readUInt16LE(off + 22 + 2 * i);
+    // the lengths are inside the event (total <= len): read by hand, no bounds checks needed
+    for (let i = 0, q = off + 22; i < n; i++, q += 2) total += buf[q]! | (buf[q + 1]! << 8);
     if (total === len) return n;
   }
   return -2;

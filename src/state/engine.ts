@@ -16,17 +16,34 @@ import { fixSocketsFromProc, serverPortsOf } from './parsers/proclist';
 import { FD_ONLY, HANDLERS, LOOKUP_ONLY, STORE_ENTER } from './parsers';
 import { isV4MappedText } from '../util/net';
 
+const enum VM { NONE, PF_MAJ, PF_MIN, SIZE, RSS, SWAP }
+/** which memory counter each param of each event type is (by name, looked up once, not per event) */
+const VM_PARAMS: Uint8Array[] = EVENTS.map((info) => Uint8Array.from(info.params, (p) => {
+  switch (p.name) {
+    case 'pgft_maj': return VM.PF_MAJ;
+    case 'pgft_min': return VM.PF_MIN;
+    case 'vm_size': return VM.SIZE;
+    case 'vm_rss': return VM.RSS;
+    case 'vm_swap': return VM.SWAP;
+    default: return VM.NONE;
+  }
+}));
+
 /** switch and memory exits carry the process's page faults and memory sizes: keep them current */
 function updateVm(t: ThreadInfo, e: ScapEvent, first: number): void {
-  const info = e.info;
+  const kinds = VM_PARAMS[e.type]!;
   const n = e.paramCount;
   for (let i = first; i < n; i++) {
-    switch (info.params[i]!.name) {
-      case 'pgft_maj': t.pfmajor = e.uint(i) ?? t.pfmajor; break;
-      case 'pgft_min': t.pfminor = e.uint(i) ?? t.pfminor; break;
-      case 'vm_size': t.vmsize = e.uint(i) ?? t.vmsize; break;
-      case 'vm_rss': t.vmrss = e.uint(i) ?? t.vmrss; break;
-      case 'vm_swap': t.vmswap = e.uint(i) ?? t.vmswap; break;
+    const k = kinds[i]!;
+    if (k === VM.NONE) continue;
+    const v = e.uint(i);
+    if (v === undefined) continue;
+    switch (k) {
+      case VM.PF_MAJ: t.pfmajor = v; break;
+      case VM.PF_MIN: t.pfminor = v; break;
+      case VM.SIZE: t.vmsize = v; break;
+      case VM.RSS: t.vmrss = v; break;
+      case VM.SWAP: t.vmswap = v; break;
     }
   }
 }
@@ -78,7 +95,7 @@ export class StateEngine {
   readonly enter = new ScapEvent();
   /** first event timestamp (for relative times) */
   firstTsHi = -1;
-  firstTsLo = 0;
+  firstTsLo = -0; // a double field from the start, as ScapEvent.tsLo
 
   reset(): void {
     this.threads.clear();

@@ -71,8 +71,8 @@ export class ThreadInfo {
   /** container id, '' on the host; null: not derived from the process list's cgroups yet */
   private containerIdV: string | null = '';
   /** ns timestamps (approximate doubles) */
-  cloneTs = 0;
-  execTs = 0;
+  cloneTs = -0; // ns timestamps: double fields from the start (as ScapEvent.tsLo)
+  execTs = -0;
   /** own cwd; sinsp always reads the cwd of the main thread */
   private cwdOwn = '';
   /** own fd table; threads created with CLONE_FILES use the main thread's */
@@ -87,14 +87,14 @@ export class ThreadInfo {
   table: Map<number, ThreadInfo> | null = null;
   /** ns of the last enter event (for evt.latency), -1 when none */
   latEnterHi = -1;
-  latEnterLo = 0;
+  latEnterLo = -0; // a double field from the start, as ScapEvent.tsLo
   /** sinsp's m_latency: 0 after an enter, the exit's latency after an exit (a switch shows it) */
   latency = 0;
 
   /** last enter event of this thread, for exit pairing */
   lastEnterType = -1;
   lastEnterTsHi = 0;
-  lastEnterTsLo = 0;
+  lastEnterTsLo = -0;
   /** copy of the last enter event's bytes (reused buffer) */
   lastEnterBuf: Buffer | null = null;
   lastEnterLen = 0;
@@ -108,7 +108,7 @@ export class ThreadInfo {
   /** true when the thread was created by us from an event, not from a process list or clone */
   synthetic = false;
   /** cpu time accounting for chisels/TUI (ns) */
-  lastEventTsNum = 0;
+  lastEventTsNum = -0;
 
   constructor(tid: number) {
     this.tid = tid;
