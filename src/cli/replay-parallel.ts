@@ -140,7 +140,8 @@ export async function runParallel(o: CliOptions, printer: Printer, plan: Paralle
   const share = await replayShare(o, printer, plan, ctl, 'lead', o.summary ? summary : null, o.summary || o.verbose);
   const done = share.error === undefined && share.so.written(share.so.segments);
   const pipe = share.error instanceof PipeClosed;
-  if (done || pipe) {
+  // (TSDIG_DEBUG_PARALLEL waits for the worker's line on how many segments it printed)
+  if (pipe || (done && !process.env.TSDIG_DEBUG_PARALLEL)) {
     // everything is written (or nothing more can be): what the worker still does is of no use
     void worker.terminate();
   } else {
