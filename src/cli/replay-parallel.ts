@@ -20,8 +20,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliOptions } from './options';
-import { Printer, makePrinter, replayFile, countEvent, printEnd } from './replay';
-import { readCapture } from '../scap/reader';
+import { Printer, makePrinter, replayFile, printEnd } from './replay';
+import { countEvent } from '../output/summary';
+import { gzipTrailerSize, isGzipFd, readCapture } from '../scap/reader';
 import { ScapError } from '../scap/types';
 import { PipeClosed } from '../output/writer';
 import { newControl, OutputStopped, Role, SegmentedOutput, Split, stopOutput, WriteFailed } from '../output/segments';
@@ -62,14 +63,16 @@ export function parallelPlan(o: CliOptions, p: Printer): ParallelPlan | null {
   const file = o.read[0]!;
   let size: number;
   let gz = false;
+  let inflated = 0;
   try {
     const st = fs.statSync(file);
     if (!st.isFile()) return null;
     size = st.size;
     const fd = fs.openSync(file, 'r');
     try {
-      const head = Buffer.alloc(2);
-      gz = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+      gz = isGzipFd(fd);
+      // the trailer's size is modulo 4 GiB: below the file's own size it is a wrap, and a guess will do
+      if (gz) inflated = size >= 18 ? gzipTrailerSize(fd, size) : 0;
     } finally {
       fs.closeSync(fd);
     }
@@ -77,29 +80,11 @@ export function parallelPlan(o: CliOptions, p: Printer): ParallelPlan | null {
     return null; // the single-threaded path reports it
   }
   if (!forced && size < (gz ? MIN_GZIP_BYTES : MIN_PLAIN_BYTES)) return null;
-  const bytes = gz ? inflatedSize(file, size) : size;
+  const bytes = !gz ? size : inflated >= size ? inflated : size * 6;
   const seg = Number(process.env.TSDIG_SEGMENT_BYTES) || Math.max(SEG_BYTES, Math.ceil(bytes / 4096));
   // TSDIG_PARALLEL_SPLIT=alternate: the threads print every other segment (tests: both threads print even on small files)
   const split: Split = process.env.TSDIG_PARALLEL_SPLIT === 'alternate' ? 'alternate' : 'adaptive';
   return { file, segBytes: seg, keys: Math.max(1, Math.ceil(bytes / seg)), split };
-}
-
-/** A gzip file's inflated size from its trailer (ISIZE: the size mod 2^32), or a guess when that cannot be it. */
-function inflatedSize(file: string, size: number): number {
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const b = Buffer.alloc(4);
-      fs.readSync(fd, b, 0, 4, size - 4);
-      const isize = b.readUInt32LE(0);
-      if (isize >= size) return isize;
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // a guess will do: it only balances the two threads
-  }
-  return size * 6;
 }
 
 /** What the worker sends back when its share is done. */
@@ -227,6 +212,5 @@ function describe(e: unknown): WorkerResult['error'] {
 function revive(d: NonNullable<WorkerResult['error']>): Error {
   if (d.name === 'ScapError') return new ScapError(d.message, d.file ?? '', d.offset ?? 0);
   if (d.name === 'PipeClosed') return new PipeClosed();
-  const e = new Error(d.message);
-  return e;
+  return new Error(d.message);
 }

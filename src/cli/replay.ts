@@ -10,6 +10,7 @@ import { Formatter, DEFAULT_FORMAT, CONTAINER_FORMAT } from '../output/formatter
 import { OutWriter } from '../output/writer';
 import { DefaultLine } from '../output/fastline';
 import { EventCtx } from '../fields/context';
+import { countEvent, printSummary } from '../output/summary';
 
 /** How events print: the filter, and the line writer for the chosen format. */
 export interface Printer {
@@ -65,18 +66,10 @@ export function replayFile(o: CliOptions, filter: CompiledFilter<EventCtx> | nul
   return { proc, sink };
 }
 
-/** The -S table: event counts by type and direction. */
-export function countEvent(summary: Map<string, number>, c: EventCtx): void {
-  const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
-  summary.set(k, (summary.get(k) ?? 0) + 1);
-}
-
+/** What a replay prints when it is done: the -S table, and with -v the events read. */
 export function printEnd(o: CliOptions, summary: Map<string, number>, total: number): void {
-  if (o.summary) {
-    const rows = [...summary.entries()].sort((a, b) => b[1] - a[1]);
-    process.stdout.write('\nEvent counts by type:\n' + rows.map(([k, v]) => `${String(v).padStart(10)} ${k}`).join('\n') + '\n');
-  }
-  if (o.verbose || (o.quiet && o.verbose)) process.stderr.write(`Captured Events: ${total}\n`);
+  if (o.summary) printSummary(summary);
+  if (o.verbose) process.stderr.write(`Captured Events: ${total}\n`);
 }
 
 export async function runReplay(o: CliOptions): Promise<number> {

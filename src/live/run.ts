@@ -16,6 +16,7 @@ import { OutWriter, PipeClosed } from '../output/writer';
 import { EventCtx } from '../fields/context';
 import { captureLive, notStarted, LiveConsumer } from './source';
 import { withBackgroundPackets } from '../net/live';
+import { countEvent, printSummary } from '../output/summary';
 
 // (-w and -c live in ./write and ./chisels: importing them here would load the file writer and
 // the chisel host into every live print job's start-up)
@@ -31,10 +32,7 @@ export async function runLive(o: CliOptions): Promise<number> {
 
   const proc = new EventProcessor({ filter, showInternal: o.debug, maxEvents: o.numEvents, maxSeconds: o.seconds }, (c) => {
     metrics?.consume(c);
-    if (o.summary) {
-      const k = c.e.info.name + (c.e.dir ? ' <' : ' >');
-      summary.set(k, (summary.get(k) ?? 0) + 1);
-    }
+    if (o.summary) countEvent(summary, c);
     if (o.quiet) return;
     const line = o.json ? fmt.json(c) : fmt.format(c);
     if (line === null) return;
@@ -74,10 +72,7 @@ export async function runLive(o: CliOptions): Promise<number> {
   if (!r) return 1;
   const early = notStarted(r);
   if (early !== null) return early;
-  if (o.summary) {
-    const rows = [...summary.entries()].sort((a, b) => b[1] - a[1]);
-    process.stdout.write('\nEvent counts by type:\n' + rows.map(([k, v]) => `${String(v).padStart(10)} ${k}`).join('\n') + '\n');
-  }
+  if (o.summary) printSummary(summary);
   if (o.verbose) process.stderr.write(`Captured Events: ${proc.captured}\n`);
   process.stderr.write(
     `tsdig: ${r.events} events captured in ${r.secs.toFixed(1)} s (${proc.accepted} matched the filter), ${r.stats.drops} dropped by the ring buffer` +

@@ -79,7 +79,9 @@ export class SegmentedOutput implements ChunkTarget {
   mine = false;
   /** segments this thread printed */
   claimed = 0;
-  private key = -1;
+  /** input offsets of the current key's segment: [keyStart, keyEnd) */
+  private keyStart = 0;
+  private keyEnd = 0;
   private seg = -1;
   private chunks: Chunk[] = [];
   private readonly pending: Segment[] = [];
@@ -107,9 +109,11 @@ export class SegmentedOutput implements ChunkTarget {
 
   /** Called before each event with its input offset: moves to the next segment at a boundary. */
   at(offset: number): void {
+    // per event: two comparisons; the division only where a segment starts
+    if (offset < this.keyEnd && offset >= this.keyStart) return;
     const key = Math.floor(offset / this.segBytes);
-    if (key === this.key) return;
-    this.key = key;
+    this.keyStart = key * this.segBytes;
+    this.keyEnd = this.keyStart + this.segBytes;
     if (this.mine) this.close();
     this.mine = false;
     const s = ++this.seg;

@@ -9,7 +9,7 @@
 // A damaged file stops the merge with its error once every event before the damage was delivered.
 import * as fs from 'node:fs';
 import { ScapEvent } from '../events/event';
-import { ScapParser, ioMessage, openCaptureStream, readCapture } from './reader';
+import { ScapParser, ioMessage, isGzipFd, openCaptureStream, readCapture } from './reader';
 import { CaptureSink, ScapError } from './types';
 
 const CHUNK = 1 << 20;
@@ -53,8 +53,7 @@ class Source {
     try {
       this.fd = fs.openSync(this.file, 'r');
       if (fs.fstatSync(this.fd).isDirectory()) throw new ScapError('is a directory', this.file, 0);
-      const head = Buffer.alloc(2);
-      if (fs.readSync(this.fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b) {
+      if (isGzipFd(this.fd)) {
         fs.closeSync(this.fd);
         this.fd = -1;
         this.stream = (openCaptureStream(this.file, CHUNK) as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();

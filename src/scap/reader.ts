@@ -136,10 +136,10 @@ export class ScapParser {
         continue;
       }
       if ((btype === BT.EV || btype === BT.EVF) && this.phase === Phase.EVENTS && blen >= 12 + 22 && blen <= MAX_SMALL_BLOCK) {
-        // the same for format 1.0/1.1 captures' v1 event blocks
+        // the same for format 1.0/1.1 captures' v1 event blocks: event() checks what is inside
         if (start + blen > end) break;
         stats.blocks++;
-        this.eventV1(buf, start, btype, blen, bufBase + start);
+        this.event(buf, start, btype, blen, bufBase + start);
         start += blen;
         continue;
       }
@@ -250,32 +250,6 @@ export class ScapParser {
     if (this.sink.onEvent(ev) === false) this.stopped = true;
   }
 
-  /** event() for EV/EVF (v1) blocks in the events phase whose length has room for the header */
-  private eventV1(buf: Buffer, p: number, btype: number, blen: number, at: number): void {
-    const withFlags = btype === BT.EVF;
-    const off = p + (withFlags ? 14 : 10);
-    const room = p + blen - off;
-    const len = u32(buf, off + 16);
-    if (room < 22 || len < 22 || len > room) {
-      this.event(buf, p, btype, blen, at); // reports the damage
-      return;
-    }
-    const type = buf[off + 20]! | (buf[off + 21]! << 8);
-    if (type >= EVENT_MAX || SKIP_TYPE[type]) {
-      this.stats.unknownEvents++;
-      return;
-    }
-    const np = v1ParamCount(buf, off, len, type);
-    if (np === -2) this.fail('cannot convert v1 event block to v2', at);
-    const ev = this.ev;
-    ev.set(buf, off, 22, buf[p + 8]! | (buf[p + 9]! << 8), withFlags ? u32(buf, p + 10) : 0, np);
-    if (!ev.wellFormed()) this.fail(`event ${EVENTS[type]!.name} (type ${type}) has parameter lengths beyond its end`, at);
-    ev.num = ++this.num;
-    ev.fileOffset = at;
-    this.stats.events++;
-    if (this.sink.onEvent(ev) === false) this.stopped = true;
-  }
-
   private event(buf: Buffer, p: number, btype: number, blen: number, at: number): void {
     if (this.phase === Phase.SHB) this.fail('event block before section header', at);
     this.phase = Phase.EVENTS;
@@ -329,6 +303,19 @@ function v1ParamCount(buf: Buffer, off: number, len: number, type: number): numb
   return -2;
 }
 
+/** Whether an open file starts with gzip's magic bytes (a capture is gzip by its content, not its name). */
+export function isGzipFd(fd: number): boolean {
+  const head = Buffer.alloc(2);
+  return fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** A gzip file's inflated size as its trailer records it (ISIZE: modulo 4 GiB). */
+export function gzipTrailerSize(fd: number, size: number): number {
+  const b = Buffer.alloc(4);
+  fs.readSync(fd, b, 0, 4, size - 4);
+  return b.readUInt32LE(0);
+}
+
 /** Opens a capture file as a stream of decompressed chunks (gzip detected by content). */
 export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.ReadableStream {
   const fd = fs.openSync(file, 'r');
@@ -337,10 +324,9 @@ export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.Rea
     fs.closeSync(fd);
     throw new ScapError('is a directory', file, 0);
   }
-  const head = Buffer.alloc(2);
-  const n = fs.readSync(fd, head, 0, 2, 0);
+  const gzip = isGzipFd(fd);
   const raw = fs.createReadStream('', { fd, highWaterMark: chunkSize, start: 0 });
-  if (n === 2 && head[0] === 0x1f && head[1] === 0x8b) {
+  if (gzip) {
     const gz = zlib.createGunzip({ chunkSize: 256 * 1024 });
     raw.on('error', (e) => gz.destroy(e));
     return raw.pipe(gz);
@@ -348,10 +334,6 @@ export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.Rea
   return raw;
 }
 
-/**
- * Reads a whole capture into the sink. Resolves with stats; rejects with ScapError (naming the
- * file and offset) on corrupt or truncated input, after every event before the damage was delivered.
- */
 /**
  * Reads a whole capture into the sink. Resolves with stats; rejects with ScapError (naming the
  * file and offset) on corrupt or truncated input, after every event before the damage was delivered.
@@ -371,10 +353,9 @@ export async function readCapture(file: string, sink: CaptureSink): Promise<Read
     if (e instanceof ScapError) throw e;
     throw toScapError(e, file, 0);
   }
-  const head = Buffer.alloc(2);
   let gz = false;
   try {
-    gz = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    gz = isGzipFd(fd);
   } catch (e) {
     fs.closeSync(fd);
     throw toScapError(e, file, 0);

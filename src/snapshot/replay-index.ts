@@ -27,6 +27,7 @@
 import * as fs from 'node:fs';
 import { EngineCopy } from '../state/checkpoint';
 import { Snapshot } from './types';
+import { gzipTrailerSize, isGzipFd } from '../scap/reader';
 
 export interface Checkpoint {
   /** the interval the event at `offset` falls in, and its start */
@@ -170,10 +171,8 @@ function streamSize(file: string): number {
     const fd = fs.openSync(file, 'r');
     try {
       const size = fs.fstatSync(fd).size;
-      const b = Buffer.alloc(4);
-      if (size < 18 || fs.readSync(fd, b, 0, 2, 0) !== 2 || b[0] !== 0x1f || b[1] !== 0x8b) return size;
-      fs.readSync(fd, b, 0, 4, size - 4);
-      return b.readUInt32LE(0); // ISIZE: modulo 4 GiB, enough for a progress figure
+      if (size < 18 || !isGzipFd(fd)) return size;
+      return gzipTrailerSize(fd, size); // modulo 4 GiB: enough for a progress figure
     } finally {
       fs.closeSync(fd);
     }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { EventProcessor } from '../pipeline/processor';
 import { multiHost } from '../views';
 import { EVENTS } from '../events/table';
-import { ScapParser, ioMessage, openCaptureStream } from '../scap/reader';
+import { ScapParser, ioMessage, isGzipFd, openCaptureStream } from '../scap/reader';
 import { ScapError } from '../scap/types';
 import { EventCtx } from '../fields/context';
 import { EngineCopy, restoreEngine, saveEngine } from '../state/checkpoint';
@@ -145,8 +145,7 @@ async function readInto(ix: ReplayIndex, file: string, offset: number, parser: S
   let gz = false;
   try {
     fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(2);
-    gz = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    gz = isGzipFd(fd);
   } catch (e) {
     throw new ScapError(ioMessage(e), file, 0);
   }
