@@ -3,6 +3,7 @@
 //   node dist/bench/chisels.js [--runs 3] [--file PATH]
 import * as cp from 'node:child_process';
 import * as path from 'node:path';
+import { runEnv } from './env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const arg = (n: string, d: string) => {
@@ -15,7 +16,7 @@ const chisels = ['-c', 'topprocs_cpu', '-c', 'topconns', '-c', 'fdbytes_by', 'fd
 
 function time(cmd: string, args: string[]): number {
   const t0 = process.hrtime.bigint();
-  const r = cp.spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
+  const r = cp.spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: runEnv() });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { envNote, runEnv } from './env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'scap');
@@ -46,7 +47,7 @@ const rssFile = path.join(os.tmpdir(), `tsdig-bench-rss-${process.pid}`);
 function timed(cmd: string, args: string[]): RunOut {
   const [c, a] = TIME_BIN ? [TIME_BIN, ['-f', '%U %S %M', '-o', rssFile, cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
-  const r = cp.spawnSync(c, a, { stdio: ['ignore', devnull, 'pipe'], env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 26, timeout: 600_000 });
+  const r = cp.spawnSync(c, a, { stdio: ['ignore', devnull, 'pipe'], env: runEnv(), maxBuffer: 1 << 26, timeout: 600_000 });
   const sec = Number(process.hrtime.bigint() - t0) / 1e9;
   let rssKiB = NaN;
   let cpu = NaN;
@@ -66,7 +67,7 @@ const sysdigCmd = (args: string[]): [string, string[]] => ['sysdig', args];
 
 /** "Captured Events: N" from `-q -v` (sysdig puts it on stderr among other stats). */
 function capturedEvents(cmd: [string, string[]], file: string): number {
-  const r = cp.spawnSync(cmd[0], [...cmd[1], '-r', file, '-q', '-v'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 26 });
+  const r = cp.spawnSync(cmd[0], [...cmd[1], '-r', file, '-q', '-v'], { encoding: 'utf8', env: runEnv(), maxBuffer: 1 << 26 });
   const m = /Captured Events: (\d+)/.exec((r.stderr ?? '') + (r.stdout ?? ''));
   return m ? Number(m[1]) : NaN;
 }
@@ -214,7 +215,8 @@ function main(): void {
     if (!Number.isFinite(f.events)) f.events = Number.isFinite(sdCount) ? sdCount : tsCount;
     if (HAVE_SYSDIG && sdCount !== tsCount) console.log(`note: ${f.label}: sysdig counts ${sdCount} events, tsdig ${tsCount}`);
   }
-  console.log(`runs per cell: ${RUNS} (median); filter: ${FILTER}; ${os.cpus().length} CPUs, node ${process.version}\n`);
+  console.log(`runs per cell: ${RUNS} (median); filter: ${FILTER}; ${os.cpus().length} CPUs, node ${process.version}`);
+  console.log(envNote() + '\n');
   const rows: Row[] = [];
   for (const f of files) {
     for (const sc of SCENARIOS) {

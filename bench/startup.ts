@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addonPath, checkPrerequisites } from '../src/live/native';
+import { envNote, runEnv } from './env';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf('--' + name);
@@ -49,7 +50,7 @@ interface Sample {
 function firstOutput(cmd: string, args: string[], re: RegExp, timeoutMs = 30_000): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const c = cp.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = cp.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: runEnv() });
     let out = '';
     let err = '';
     let done = false;
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
   const row = (name: string, xs: number[]) =>
     `| ${name.padEnd(44)} | ${median(xs).toFixed(0).padStart(6)} | ${Math.min(...xs).toFixed(0).padStart(6)} | ${Math.max(...xs).toFixed(0).padStart(6)} |`;
   console.log(`\nlaunch -> first event, ${RUNS} runs, ms (load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}, ${os.cpus().length} CPUs)`);
+  console.log(envNote());
   console.log(`| ${'what'.padEnd(44)} | median |    min |    max |`);
   console.log(`|${'-'.repeat(46)}|-------:|-------:|-------:|`);
   for (const t of tools) console.log(row(`${t.name}: launch -> first event`, times.get(t.name)!.map((x) => x.ms)));

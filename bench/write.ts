@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { runEnv } from './env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'scap');
@@ -64,7 +65,7 @@ function bigInput(): { file: string; events: number } {
 
 function timed(args: string[]): number {
   const t0 = process.hrtime.bigint();
-  const r = cp.spawnSync(process.execPath, [TSDIG, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
+  const r = cp.spawnSync(process.execPath, [TSDIG, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: runEnv() });
   const sec = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`tsdig ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
   return sec;
@@ -105,7 +106,7 @@ function workload(exe: string, n: number): Promise<number> {
 interface LiveRun { secs: number; written: number; bytes: number; drops: number; captured: number }
 
 async function liveWrite(exe: string, n: number, out: string): Promise<LiveRun> {
-  const c = cp.spawn(process.execPath, [TSDIG, '-w', out], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
+  const c = cp.spawn(process.execPath, [TSDIG, '-w', out], { stdio: ['ignore', 'ignore', 'pipe'], env: runEnv() });
   let err = '';
   c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => c.on('exit', (code) => r(code)));
