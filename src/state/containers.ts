@@ -54,6 +54,14 @@ export function containerIdFromCgroups(cgroups: readonly string[]): string {
   return containerRefFromCgroups(cgroups)?.id ?? '';
 }
 
+/** "subsys=path\0…" as the list ThreadInfo.cgroups gives */
+function splitCgroups(raw: string): string[] {
+  if (raw === '') return [];
+  const parts = raw.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
 export function containerRefFromCgroups(cgroups: readonly string[]): ContainerRef | undefined {
   for (const cg of cgroups) {
     const eq = cg.indexOf('=');
@@ -179,10 +187,26 @@ function probes(c: Record<string, unknown>): { healthcheck?: string; livenessPro
 }
 
 export class ContainerTable {
-  readonly byId = new Map<string, ContainerInfo>();
+  private readonly map = new Map<string, ContainerInfo>();
+  /**
+   * cgroups of the process list's threads, from addUndescribed: turned into entries when the
+   * table is first read or changed, so a replay that never looks at containers (most filters, the
+   * default line) does not split and match every thread's cgroups in every section.
+   */
+  private undescribed: Array<string | readonly string[]> | null = null;
+  /** entries set while undescribed ones are pending, applied after them (the order an eager pass gives) */
+  private later: ContainerInfo[] = [];
+
+  /** the entries by short id (reading it settles what addUndescribed left pending) */
+  get byId(): Map<string, ContainerInfo> {
+    if (this.undescribed !== null) this.settle();
+    return this.map;
+  }
 
   clear(): void {
-    this.byId.clear();
+    this.undescribed = null;
+    this.later = [];
+    this.map.clear();
   }
 
   get(id: string): ContainerInfo | undefined {
@@ -190,7 +214,9 @@ export class ContainerTable {
   }
 
   set(c: ContainerInfo): void {
-    this.byId.set(c.id, c);
+    // a section's container events come after its first event: they need not settle the table
+    if (this.undescribed !== null) this.later.push(c);
+    else this.map.set(c.id, c);
   }
 
   /** Forgets a container (live: it died a while ago). Returns whether it was known. */
@@ -239,13 +265,24 @@ export class ContainerTable {
    * read on another machine), so its container listing (lscontainers) has the same rows.
    */
   addUndescribed(threads: Iterable<{ cgroupsRaw: string | null; cgroups: readonly string[] }>): void {
-    for (const t of threads) {
-      const raw = t.cgroupsRaw;
-      if (raw !== null && !mayBeContainerRaw(raw)) continue;
-      const ref = containerRefFromCgroups(t.cgroups);
-      if (!ref || (ref.runtime !== 'docker' && ref.runtime !== 'podman') || this.byId.has(ref.id)) continue;
-      this.set({ id: ref.id, fullId: ref.fullId, name: '', image: '', imageId: '', imageRepo: '', imageTag: '', type: ref.runtime, privileged: undefined, labels: {}, mounts: [], ip: '' });
+    if (this.undescribed !== null) this.settle();
+    // the cgroups as they are now (a later execve may change a thread's), matched when read
+    const list: Array<string | readonly string[]> = [];
+    for (const t of threads) list.push(t.cgroupsRaw ?? t.cgroups);
+    this.undescribed = list;
+  }
+
+  private settle(): void {
+    const list = this.undescribed!;
+    this.undescribed = null;
+    for (const cg of list) {
+      if (typeof cg === 'string' && !mayBeContainerRaw(cg)) continue;
+      const ref = containerRefFromCgroups(typeof cg === 'string' ? splitCgroups(cg) : cg);
+      if (!ref || (ref.runtime !== 'docker' && ref.runtime !== 'podman') || this.map.has(ref.id)) continue;
+      this.map.set(ref.id, { id: ref.id, fullId: ref.fullId, name: '', image: '', imageId: '', imageRepo: '', imageTag: '', type: ref.runtime, privileged: undefined, labels: {}, mounts: [], ip: '' });
     }
+    for (const c of this.later) this.map.set(c.id, c);
+    this.later = [];
   }
 
   /** Old container event 228: id, type, name, image. */
