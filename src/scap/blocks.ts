@@ -152,7 +152,7 @@ export function parseProcList(b: Buffer, p: number, end: number, ver: number, ou
     if (ver >= 3) t.env = ec.lrawLazy(4096, 'env', copy, p);
     if (ver >= 4) {
       t.vtid = ec.i64('vtid'); t.vpid = ec.i64('vpid');
-      t.cgroups = ec.lraw(4096, 'cgroups');
+      t.cgroups = ec.lrawLazy(4096, 'cgroups', copy, p);
     }
     if (ver >= 5) t.root = ec.lstr(1024, 'root');
     if (ver >= 9) {

@@ -41,7 +41,7 @@ export interface ThreadRecord {
   env: string[] | string | RawText;
   vtid: number;
   vpid: number;
-  cgroups: string[] | string;
+  cgroups: string[] | string | RawText;
   root: string;
   loginuid: number;
   exeWritable: boolean;

@@ -1,6 +1,8 @@
 // Container metadata for replay (from container events in the capture) and live capture (from the
 // runtimes' APIs, src/live/runtimes). A thread's container and its runtime are derived from its
 // cgroup paths, as sinsp's container engines do.
+import { RawText } from '../scap/types';
+import { latin1 } from '../util/sanitize';
 
 export interface ContainerInfo {
   id: string; // 12-char short id
@@ -193,7 +195,7 @@ export class ContainerTable {
    * table is first read or changed, so a replay that never looks at containers (most filters, the
    * default line) does not split and match every thread's cgroups in every section.
    */
-  private undescribed: Array<string | readonly string[]> | null = null;
+  private undescribed: Array<string | readonly string[] | RawText> | null = null;
   /** entries set while undescribed ones are pending, applied after them (the order an eager pass gives) */
   private later: ContainerInfo[] = [];
 
@@ -264,18 +266,19 @@ export class ContainerTable {
    * only — what sysdig 0.29.3's container engines leave for it when they cannot look it up (a file
    * read on another machine), so its container listing (lscontainers) has the same rows.
    */
-  addUndescribed(threads: Iterable<{ cgroupsRaw: string | null; cgroups: readonly string[] }>): void {
+  addUndescribed(threads: Iterable<{ cgroupsKept: readonly string[] | string | RawText }>): void {
     if (this.undescribed !== null) this.settle();
     // the cgroups as they are now (a later execve may change a thread's), matched when read
-    const list: Array<string | readonly string[]> = [];
-    for (const t of threads) list.push(t.cgroupsRaw ?? t.cgroups);
+    const list: Array<string | readonly string[] | RawText> = [];
+    for (const t of threads) list.push(t.cgroupsKept);
     this.undescribed = list;
   }
 
   private settle(): void {
     const list = this.undescribed!;
     this.undescribed = null;
-    for (const cg of list) {
+    for (const kept of list) {
+      const cg = kept instanceof RawText ? latin1(kept.buf, kept.start, kept.end) : kept;
       if (typeof cg === 'string' && !mayBeContainerRaw(cg)) continue;
       const ref = containerRefFromCgroups(typeof cg === 'string' ? splitCgroups(cg) : cg);
       if (!ref || (ref.runtime !== 'docker' && ref.runtime !== 'podman') || this.map.has(ref.id)) continue;

@@ -51,7 +51,7 @@ export class ThreadInfo {
   exepath = '';
   private argsV: string[] | string | RawText = [];
   private envV: string[] | string | RawText = [];
-  private cgroupsV: string[] | string = [];
+  private cgroupsV: string[] | string | RawText = [];
   root = '/';
   fdlimit = 0;
   flags = 0;
@@ -141,15 +141,21 @@ export class ThreadInfo {
     this.envV = v;
   }
   get cgroups(): string[] {
-    if (typeof this.cgroupsV === 'string') this.cgroupsV = splitList(this.cgroupsV);
+    if (!Array.isArray(this.cgroupsV)) this.cgroupsV = splitList(this.cgroupsV);
     return this.cgroupsV;
   }
-  set cgroups(v: string[] | string) {
+  set cgroups(v: string[] | string | RawText) {
     this.cgroupsV = v;
   }
   /** raw cgroups text when not split yet (for a cheap host check) */
   get cgroupsRaw(): string | null {
-    return typeof this.cgroupsV === 'string' ? this.cgroupsV : null;
+    const v = this.cgroupsV;
+    if (v instanceof RawText) return (this.cgroupsV = latin1(v.buf, v.start, v.end));
+    return typeof v === 'string' ? v : null;
+  }
+  /** the cgroups as kept: split, raw text, or the process list's bytes (decoded by nobody yet) */
+  get cgroupsKept(): readonly string[] | string | RawText {
+    return this.cgroupsV;
   }
 
   get containerId(): string {
