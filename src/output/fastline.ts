@@ -53,6 +53,10 @@ const enum K {
   MEMO,
   CHARBUF,
   BYTEBUF,
+  /** UINT64, PF_HEX: upper-case hex without BigInt */
+  U64_HEX,
+  /** FSPATH / FSRELPATH: an absolute path with nothing to fold prints as it is */
+  PATH,
 }
 
 function kindOf(p: ParamInfo): K {
@@ -62,7 +66,9 @@ function kindOf(p: ParamInfo): K {
     case PT.UINT8: case PT.UINT16: case PT.UINT32:
       return p.fmt === PF.DEC ? K.UINT_DEC : p.fmt === PF.HEX || p.fmt === PF.OCT ? K.MEMO : K.GENERIC;
     case PT.UINT64:
-      return p.fmt === PF.DEC ? K.U64_DEC : K.GENERIC;
+      return p.fmt === PF.DEC ? K.U64_DEC : p.fmt === PF.HEX ? K.U64_HEX : K.GENERIC;
+    case PT.FSPATH: case PT.FSRELPATH:
+      return K.PATH;
     case PT.ERRNO: return K.ERRNO;
     case PT.FD: return K.FD;
     case PT.PID: return K.PID;
@@ -238,6 +244,35 @@ function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, ou
     case K.CHARBUF: {
       const o = e.poffset(i);
       out.cstr(e.buf, o, o + len);
+      return true;
+    }
+    case K.U64_HEX: {
+      if (len !== 8) return false;
+      const b = e.buf;
+      const o = e.poffset(i);
+      const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 16777216;
+      const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16)) + b[o + 7]! * 16777216;
+      out.hex64(hi, lo);
+      return true;
+    }
+    case K.PATH: {
+      // what renderParam prints unchanged (sinspConcat folds nothing): an absolute path of
+      // printable bytes without "//", "./", or a trailing "/" or "."; anything else takes its way
+      const b = e.buf;
+      const o = e.poffset(i);
+      if (len === 0 || b[o] !== 0x2f) return false;
+      const end = o + len;
+      let prev = 0;
+      let j = o;
+      for (; j < end; j++) {
+        const ch = b[j]!;
+        if (ch === 0) break;
+        if (ch < 0x20 || ch > 0x7e) return false;
+        if (ch === 0x2f && (prev === 0x2f || prev === 0x2e)) return false;
+        prev = ch;
+      }
+      if (prev === 0x2f || prev === 0x2e) return false;
+      out.range(b, o, j - o);
       return true;
     }
     case K.BYTEBUF: {

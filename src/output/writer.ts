@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 /** Node's Buffer has an undocumented but stable latin1Write (what buf.write(s, off, 'latin1') calls) */
 type LatinBuf = Buffer & { latin1Write(s: string, off: number): number };
 
+/** upper-case hex digits as ASCII */
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+
 /** "00"…"99" as ASCII byte pairs */
 const PAIRS = new Uint8Array(200);
 for (let i = 0; i < 100; i++) {
@@ -145,6 +148,39 @@ export class OutWriter {
     }
     b.set(src, this.off);
     this.off += n;
+  }
+
+  /** Appends src[start..start+n) as it is. */
+  range(src: Uint8Array, start: number, n: number): void {
+    if (this.off + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) {
+        this.writeAll(Buffer.from(src.subarray(start, start + n)));
+        return;
+      }
+    }
+    const b = this.buf;
+    let o = this.off;
+    for (let i = start, end = start + n; i < end; i++) b[o++] = src[i]!;
+    this.off = o;
+  }
+
+  /** Appends the unsigned 64-bit value hi·2^32 + lo in upper-case hex, without leading zeros. */
+  hex64(hi: number, lo: number): void {
+    if (this.off + 16 > this.buf.length) this.flush();
+    const b = this.buf;
+    let o = this.off;
+    if (hi > 0) {
+      let n = 8;
+      while (n > 1 && (hi >>> ((n - 1) * 4)) === 0) n--;
+      for (let k = n - 1; k >= 0; k--) b[o++] = HEX[(hi >>> (k * 4)) & 15]!;
+      for (let k = 7; k >= 0; k--) b[o++] = HEX[(lo >>> (k * 4)) & 15]!;
+    } else {
+      let n = 8;
+      while (n > 1 && (lo >>> ((n - 1) * 4)) === 0) n--;
+      for (let k = n - 1; k >= 0; k--) b[o++] = HEX[(lo >>> (k * 4)) & 15]!;
+    }
+    this.off = o;
   }
 
   /** Appends src[start..start+n) with every byte outside printable ASCII shown as '.' (data buffers). */
