@@ -165,13 +165,23 @@ export class DefaultLine {
 /** `<type>` tags of fds by type, protocol and role (fdTag's text), made once each */
 const FD_TAGS: string[] = [];
 
-/** `(<type>name)` of an fd, what renderParam appends to its number (fdDesc), written without building it */
-function writeFdText(out: OutWriter, f: FdInfo): void {
+/** One slot of the fd-text cache: the bytes of "(<type>name)" while the fd object, its name and kind are unchanged. */
+interface FdSlot { f: FdInfo | null; name: string; key: number; text: Uint8Array }
+const FD_SLOTS = 256;
+/** direct-mapped by fd number: a thread reading or writing one fd over and over hits it every time */
+const fdSlots: FdSlot[] = Array.from({ length: FD_SLOTS }, () => ({ f: null, name: '', key: -1, text: bytes('') }));
+
+/** `(<type>name)` of an fd, what renderParam appends to its number (fdDesc), from the cache above */
+function writeFdText(out: OutWriter, f: FdInfo, fd: number): void {
   const key = f.type * 64 + f.l4proto * 4 + f.role;
-  out.byte(0x28);
-  out.str(FD_TAGS[key] ??= fdTag(f));
-  out.str(sanitize(f.name));
-  out.byte(0x29);
+  const slot = fdSlots[fd & (FD_SLOTS - 1)]!;
+  if (slot.f !== f || slot.name !== f.name || slot.key !== key) {
+    slot.f = f;
+    slot.name = f.name;
+    slot.key = key;
+    slot.text = bytes('(' + (FD_TAGS[key] ??= fdTag(f)) + sanitize(f.name) + ')');
+  }
+  out.bytes(slot.text);
 }
 
 /**
@@ -210,7 +220,7 @@ function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, ou
       out.int(v);
       const t = c.s.thread;
       const f = t ? t.fds.get(v) : undefined;
-      if (f !== undefined) writeFdText(out, f);
+      if (f !== undefined) writeFdText(out, f, v);
       return true;
     }
     case K.PID: {
