@@ -8,23 +8,11 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const TABLE = path.join(__dirname, '..', 'dist', 'src', 'events', 'data', 'event-table.json');
-
-const u16 = (v) => { const b = Buffer.alloc(2); b.writeUInt16LE(v & 0xffff); return b; };
-const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return b; };
-const i64 = (v) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v)); return b; };
-const lstr = (s) => { const b = Buffer.from(s, 'latin1'); return Buffer.concat([u16(b.length), b]); };
+const DIST = path.join(__dirname, '..', 'dist', 'src');
+const TABLE = path.join(DIST, 'events', 'data', 'event-table.json');
+// the block builders tests use too (compiled by tsc before this runs)
+const { fdBlock, i64, procBlock, scapEvent, sectionHeader, u16, u32 } = require(path.join(DIST, 'scap', 'synth.js'));
 const cstr = (s) => Buffer.from(s + '\0', 'latin1');
-
-function block(type, body) {
-  const len = Math.ceil((12 + body.length) / 4) * 4;
-  const b = Buffer.alloc(len);
-  b.writeUInt32LE(type, 0);
-  b.writeUInt32LE(len, 4);
-  body.copy(b, 8);
-  b.writeUInt32LE(len, len - 4);
-  return b;
-}
 
 const PID = 4242;
 const IP = Buffer.from([127, 0, 0, 1]);
@@ -53,31 +41,13 @@ function param(type, name, i) {
   }
 }
 
-function event(ts, tid, type, params) {
-  const hdr = Buffer.alloc(26 + 2 * params.length);
-  hdr.writeBigUInt64LE(ts, 0);
-  hdr.writeBigInt64LE(BigInt(tid), 8);
-  hdr.writeUInt32LE(hdr.length + params.reduce((a, p) => a + p.length, 0), 16);
-  hdr.writeUInt16LE(type, 20);
-  hdr.writeUInt32LE(params.length, 22);
-  params.forEach((p, i) => hdr.writeUInt16LE(p.length, 26 + 2 * i));
-  return block(0x216, Buffer.concat([Buffer.alloc(2), hdr, ...params]));
-}
-
 function capture() {
   const table = JSON.parse(fs.readFileSync(TABLE, 'utf8'));
-  const shb = Buffer.alloc(28);
-  shb.writeUInt32LE(0x0a0d0d0a, 0); shb.writeUInt32LE(28, 4); shb.writeUInt32LE(0x1a2b3c4d, 8);
-  shb.writeUInt16LE(1, 12); shb.writeUInt16LE(2, 14); shb.writeBigInt64LE(-1n, 16); shb.writeUInt32LE(28, 24);
-  const thread = Buffer.concat([
-    i64(PID), i64(PID), i64(1), i64(PID), i64(PID),
-    lstr('warm'), lstr('warm'), lstr('/usr/bin/warm'), lstr('--x\0'), lstr('/tmp/'),
-    i64(1024), u32(0), u32(0), u32(0), u32(0), u32(0), u32(0), i64(0), i64(0), lstr('A=1\0'), i64(PID), i64(PID),
-    lstr('cpu=/docker/0123456789ab0123456789ab0123456789ab0123456789ab0123456789ab\0'), lstr('/'),
-  ]);
-  const parts = [shb, block(0x215, Buffer.concat([u32(thread.length + 4), thread]))];
-  const file = Buffer.from('/tmp/warm/log');
-  parts.push(block(0x203, Buffer.concat([i64(PID), i64(3), i64(1003), Buffer.from([1]), u16(file.length), file])));
+  const parts = [
+    sectionHeader(),
+    procBlock({ pid: PID, comm: 'warm', exe: '/usr/bin/warm', args: '--x\0', cwd: '/tmp/', env: 'A=1\0', cgroups: 'cpu=/docker/0123456789ab0123456789ab0123456789ab0123456789ab0123456789ab\0' }),
+    fdBlock(PID, { 3: '/tmp/warm/log' }),
+  ];
   let ts = 1700000000n * 1000000000n;
   // twice over: the second round finds the state the first one left (fds, children)
   for (let round = 0; round < 2; round++) {
@@ -86,7 +56,7 @@ function capture() {
       // (LARGE_PAYLOAD events have 4-byte param lengths: the two there are not worth a second layout)
       if (!e || e.flags.includes('SKIP') || e.flags.includes('UNUSED') || e.flags.includes('LARGE_PAYLOAD') || e.name === 'NA') continue;
       const params = e.params.map(([name, t], i) => param(t, name, i + round));
-      parts.push(event(ts, PID, type, params));
+      parts.push(scapEvent(ts, PID, type, params));
       ts += 1000n;
     }
   }
