@@ -95,6 +95,8 @@ export class DefaultLine {
   private readonly outTime: FieldAccessor<EventCtx>;
   /** direct-mapped by tid: most events come from a few hot threads, so this hits nearly always */
   private readonly tags: TagSlot[] = Array.from({ length: TAG_SLOTS }, () => ({ t: null, comm: '', tag: bytes('') }));
+  /** " <NA> (tid" of events without a thread, by tid */
+  private readonly naTags: Array<{ tid: number; tag: Uint8Array }> = Array.from({ length: TAG_SLOTS }, () => ({ tid: -1, tag: bytes('') }));
 
   constructor() {
     const reg = fieldRegistry();
@@ -107,6 +109,18 @@ export class DefaultLine {
     const t = c.s.thread;
     const tid = c.e.tid;
     if (t === null || t.tid !== tid) {
+      const type = c.e.type;
+      if (t === null && type !== 228 && type !== 272 && type !== 324) {
+        // no thread (a switch of a tid the capture never described): proc.name is <NA>; container
+        // events have a thread of their own that proc.name reads instead
+        const na = this.naTags[tid & (TAG_SLOTS - 1)]!;
+        if (na.tid !== tid) {
+          na.tid = tid;
+          na.tag = bytes(' <NA> (' + tid);
+        }
+        out.bytes(na.tag);
+        return;
+      }
       out.str(' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid);
       return;
     }
