@@ -9,8 +9,7 @@ import { OutWriter } from './writer';
 import { renderParam } from './render';
 import { evtTypeName, syslogInfo } from '../fields/evt';
 import { splitTs, timeOfDay } from '../fields/timefmt';
-import { EVENTS, ParamInfo, PF, PT, SYSCALL_NAMES } from '../events/table';
-import { ThreadInfo } from '../state/thread';
+import { EVENTS, ParamInfo, PF, PT } from '../events/table';
 import { FdInfo } from '../state/fdinfo';
 import { ScapEvent } from '../events/event';
 import { errnoStr, fdTag, RenderOpts, sanitize } from './render';
@@ -24,7 +23,8 @@ let lastSec = -1;
 let lastHms: Uint8Array = bytes('');
 
 /** One slot of the per-thread cache: " comm (tid" for a thread object while its comm is unchanged. */
-interface TagSlot { t: ThreadInfo | null; comm: string; tag: Uint8Array }
+/** One slot of the per-thread cache: " comm (tid" while the slot's tid and comm are the event's (a pure function of the two, so it survives a new section's thread objects). */
+interface TagSlot { tid: number; comm: string; tag: Uint8Array }
 const TAG_SLOTS = 256;
 
 /** ") > type " / ") < type " per event type and direction, built once */
@@ -94,7 +94,7 @@ export class DefaultLine {
   private readonly procName: FieldAccessor<EventCtx>;
   private readonly outTime: FieldAccessor<EventCtx>;
   /** direct-mapped by tid: most events come from a few hot threads, so this hits nearly always */
-  private readonly tags: TagSlot[] = Array.from({ length: TAG_SLOTS }, () => ({ t: null, comm: '', tag: bytes('') }));
+  private readonly tags: TagSlot[] = Array.from({ length: TAG_SLOTS }, () => ({ tid: -1, comm: '', tag: bytes('') }));
   /** " <NA> (tid" of events without a thread, by tid */
   private readonly naTags: Array<{ tid: number; tag: Uint8Array }> = Array.from({ length: TAG_SLOTS }, () => ({ tid: -1, tag: bytes('') }));
 
@@ -125,8 +125,8 @@ export class DefaultLine {
       return;
     }
     const slot = this.tags[tid & (TAG_SLOTS - 1)]!;
-    if (slot.t !== t || slot.comm !== t.comm) {
-      slot.t = t;
+    if (slot.tid !== tid || slot.comm !== t.comm) {
+      slot.tid = tid;
       slot.comm = t.comm;
       slot.tag = bytes(' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid);
     }
@@ -179,18 +179,17 @@ export class DefaultLine {
 /** `<type>` tags of fds by type, protocol and role (fdTag's text), made once each */
 const FD_TAGS: string[] = [];
 
-/** One slot of the fd-text cache: the bytes of "(<type>name)" while the fd object, its name and kind are unchanged. */
-interface FdSlot { f: FdInfo | null; name: string; key: number; text: Uint8Array }
+/** One slot of the fd-text cache: the bytes of "(<type>name)", a pure function of the fd's kind and name. */
+interface FdSlot { name: string; key: number; text: Uint8Array }
 const FD_SLOTS = 256;
 /** direct-mapped by fd number: a thread reading or writing one fd over and over hits it every time */
-const fdSlots: FdSlot[] = Array.from({ length: FD_SLOTS }, () => ({ f: null, name: '', key: -1, text: bytes('') }));
+const fdSlots: FdSlot[] = Array.from({ length: FD_SLOTS }, () => ({ name: '', key: -1, text: bytes('') }));
 
 /** `(<type>name)` of an fd, what renderParam appends to its number (fdDesc), from the cache above */
 function writeFdText(out: OutWriter, f: FdInfo, fd: number): void {
   const key = f.type * 64 + f.l4proto * 4 + f.role;
   const slot = fdSlots[fd & (FD_SLOTS - 1)]!;
-  if (slot.f !== f || slot.name !== f.name || slot.key !== key) {
-    slot.f = f;
+  if (slot.key !== key || slot.name !== f.name) {
     slot.name = f.name;
     slot.key = key;
     slot.text = bytes('(' + (FD_TAGS[key] ??= fdTag(f)) + sanitize(f.name) + ')');
