@@ -17,7 +17,12 @@ import { writeEscapedBuffer } from './buffers';
 
 // Constant pieces are kept as bytes: copying bytes beats reading a string char by char (and
 // strings built by concatenation are ropes, slower still to read).
-const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const bytes = (s: string): Uint8Array => {
+  // a plain typed array filled by hand: Buffer.from's pool and subclass cost more for a few bytes
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+};
 
 let lastSec = -1;
 let lastHms: Uint8Array = bytes('');

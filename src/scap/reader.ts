@@ -327,7 +327,9 @@ export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.Rea
   const gzip = isGzipFd(fd);
   const raw = fs.createReadStream('', { fd, highWaterMark: chunkSize, start: 0 });
   if (gzip) {
-    const gz = zlib.createGunzip({ chunkSize: 256 * 1024 });
+    // 1 MiB output chunks: fewer stream turns on this thread (zlib inflates the next chunk on its
+    // own thread while this one parses the last)
+    const gz = zlib.createGunzip({ chunkSize: 1 << 20 });
     raw.on('error', (e) => gz.destroy(e));
     return raw.pipe(gz);
   }

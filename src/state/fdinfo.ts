@@ -40,7 +40,12 @@ export class FdInfo {
     f.openFlags = this.openFlags; f.ino = this.ino; f.dev = this.dev;
     f.sip = this.sip; f.dip = this.dip; f.sport = this.sport; f.dport = this.dport; f.l4proto = this.l4proto;
     f.role = this.role; f.usrc = this.usrc; f.udst = this.udst;
-    if (this.sock) f.sock = Buffer.from(this.sock);
+    if (this.sock) {
+      // shared until either side writes it (sockBytes() unshares): a fork copies every fd of its parent
+      f.sock = this.sock;
+      f.sockShared = true;
+      this.sockShared = true;
+    }
     return f;
   }
 

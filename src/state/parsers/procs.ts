@@ -9,8 +9,8 @@ import { sinspConcat } from '../../util/paths';
 const FORK_FDS_MAX = 256;
 
 function copyFds(fds: FdTable): FdTable {
-  const table = new Map(fds);
-  for (const [k, v] of table) table.set(k, v.clone());
+  const table: FdTable = new Map();
+  for (const [k, v] of fds) table.set(k, v.clone());
   return table;
 }
 
