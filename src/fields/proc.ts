@@ -3,7 +3,8 @@ import { FieldSpec } from './registry';
 import { EventCtx } from './context';
 import { ThreadInfo } from '../state/thread';
 
-const isContainerEvt = (c: EventCtx) => c.e.type === 272 || c.e.type === 324 || c.e.type === 228;
+/** container events (228, 272, 324): sinsp gives them a thread named after the container */
+export const isContainerEvt = (c: EventCtx): boolean => c.e.type === 272 || c.e.type === 324 || c.e.type === 228;
 /** sinsp names the pseudo-thread of a container event after the container */
 function containerEvtName(c: EventCtx): string | undefined {
   const e = c.e;

@@ -8,6 +8,7 @@ import { fieldRegistry } from '../fields';
 import { OutWriter } from './writer';
 import { renderParam } from './render';
 import { evtTypeName, syslogInfo } from '../fields/evt';
+import { isContainerEvt } from '../fields/proc';
 import { splitTs, timeOfDay } from '../fields/timefmt';
 import { EVENTS, ParamInfo, PF, PT } from '../events/table';
 import { FdInfo } from '../state/fdinfo';
@@ -27,7 +28,6 @@ const bytes = (s: string): Uint8Array => {
 let lastSec = -1;
 let lastHms: Uint8Array = bytes('');
 
-/** One slot of the per-thread cache: " comm (tid" for a thread object while its comm is unchanged. */
 /** One slot of the per-thread cache: " comm (tid" while the slot's tid and comm are the event's (a pure function of the two, so it survives a new section's thread objects). */
 interface TagSlot { tid: number; comm: string; tag: Uint8Array }
 const TAG_SLOTS = 256;
@@ -100,8 +100,6 @@ export class DefaultLine {
   private readonly outTime: FieldAccessor<EventCtx>;
   /** direct-mapped by tid: most events come from a few hot threads, so this hits nearly always */
   private readonly tags: TagSlot[] = Array.from({ length: TAG_SLOTS }, () => ({ tid: -1, comm: '', tag: bytes('') }));
-  /** " <NA> (tid" of events without a thread, by tid */
-  private readonly naTags: Array<{ tid: number; tag: Uint8Array }> = Array.from({ length: TAG_SLOTS }, () => ({ tid: -1, tag: bytes('') }));
 
   constructor() {
     const reg = fieldRegistry();
@@ -113,26 +111,17 @@ export class DefaultLine {
   private tag(c: EventCtx, out: OutWriter): void {
     const t = c.s.thread;
     const tid = c.e.tid;
-    if (t === null || t.tid !== tid) {
-      const type = c.e.type;
-      if (t === null && type !== 228 && type !== 272 && type !== 324) {
-        // no thread (a switch of a tid the capture never described): proc.name is <NA>; container
-        // events have a thread of their own that proc.name reads instead
-        const na = this.naTags[tid & (TAG_SLOTS - 1)]!;
-        if (na.tid !== tid) {
-          na.tid = tid;
-          na.tag = bytes(' <NA> (' + tid);
-        }
-        out.bytes(na.tag);
-        return;
-      }
+    // proc.name reads a container event's own thread, and another thread when the engine's is not
+    // the event's: those take the field; otherwise the text is " comm (tid", <NA> for no name
+    if (t === null ? isContainerEvt(c) : t.tid !== tid) {
       out.str(' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid);
       return;
     }
+    const comm = t === null ? '' : t.comm;
     const slot = this.tags[tid & (TAG_SLOTS - 1)]!;
-    if (slot.tid !== tid || slot.comm !== t.comm) {
+    if (slot.tid !== tid || slot.comm !== comm) {
       slot.tid = tid;
-      slot.comm = t.comm;
+      slot.comm = comm;
       slot.tag = bytes(' ' + (this.procName.display(c) ?? '<NA>') + ' (' + tid);
     }
     out.bytes(slot.tag);

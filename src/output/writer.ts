@@ -16,6 +16,14 @@ for (let i = 0; i < 100; i++) {
   PAIRS[2 * i + 1] = 0x30 + (i % 10);
 }
 
+/** Writes the 32-bit value v in upper-case hex at b[off..], at least `min` digits; returns the offset after it. */
+function putHex(b: Uint8Array, off: number, v: number, min: number): number {
+  let n = 8;
+  while (n > min && (v >>> ((n - 1) * 4)) === 0) n--;
+  for (let k = n - 1; k >= 0; k--) b[off++] = HEX[(v >>> (k * 4)) & 15]!;
+  return off;
+}
+
 /**
  * Where a writer's batches go instead of a file descriptor (the parallel replay keeps each segment
  * of output in memory until its turn to be written: src/output/segments.ts).
@@ -168,19 +176,7 @@ export class OutWriter {
   /** Appends the unsigned 64-bit value hi·2^32 + lo in upper-case hex, without leading zeros. */
   hex64(hi: number, lo: number): void {
     if (this.off + 16 > this.buf.length) this.flush();
-    const b = this.buf;
-    let o = this.off;
-    if (hi > 0) {
-      let n = 8;
-      while (n > 1 && (hi >>> ((n - 1) * 4)) === 0) n--;
-      for (let k = n - 1; k >= 0; k--) b[o++] = HEX[(hi >>> (k * 4)) & 15]!;
-      for (let k = 7; k >= 0; k--) b[o++] = HEX[(lo >>> (k * 4)) & 15]!;
-    } else {
-      let n = 8;
-      while (n > 1 && (lo >>> ((n - 1) * 4)) === 0) n--;
-      for (let k = n - 1; k >= 0; k--) b[o++] = HEX[(lo >>> (k * 4)) & 15]!;
-    }
-    this.off = o;
+    this.off = hi > 0 ? putHex(this.buf, putHex(this.buf, this.off, hi, 1), lo, 8) : putHex(this.buf, this.off, lo, 1);
   }
 
   /** Appends src[start..start+n) with every byte outside printable ASCII shown as '.' (data buffers). */
@@ -211,18 +207,7 @@ export class OutWriter {
   cstr(src: Uint8Array, start: number, end: number): void {
     let e = start;
     while (e < end && src[e] !== 0) e++;
-    const n = e - start;
-    if (this.off + n > this.buf.length) {
-      this.flush();
-      if (n > this.buf.length) {
-        this.writeAll(Buffer.from(src.subarray(start, e)));
-        return;
-      }
-    }
-    const b = this.buf;
-    let o = this.off;
-    for (let i = start; i < e; i++) b[o++] = src[i]!;
-    this.off = o;
+    this.range(src, start, e - start);
   }
 
   /** Ends a line: flushes when unbuffered, or when the batch is nearly full. */

@@ -2,7 +2,7 @@
 // runtimes' APIs, src/live/runtimes). A thread's container and its runtime are derived from its
 // cgroup paths, as sinsp's container engines do.
 import { RawText } from '../scap/types';
-import { latin1 } from '../util/sanitize';
+import { latin1, nulList } from '../util/sanitize';
 
 export interface ContainerInfo {
   id: string; // 12-char short id
@@ -54,14 +54,6 @@ export interface ContainerRef {
 /** Returns the container id for a list of "subsys=path" cgroup entries, or '' for the host. */
 export function containerIdFromCgroups(cgroups: readonly string[]): string {
   return containerRefFromCgroups(cgroups)?.id ?? '';
-}
-
-/** "subsys=path\0…" as the list ThreadInfo.cgroups gives */
-function splitCgroups(raw: string): string[] {
-  if (raw === '') return [];
-  const parts = raw.split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
 }
 
 export function containerRefFromCgroups(cgroups: readonly string[]): ContainerRef | undefined {
@@ -280,7 +272,7 @@ export class ContainerTable {
     for (const kept of list) {
       const cg = kept instanceof RawText ? latin1(kept.buf, kept.start, kept.end) : kept;
       if (typeof cg === 'string' && !mayBeContainerRaw(cg)) continue;
-      const ref = containerRefFromCgroups(typeof cg === 'string' ? splitCgroups(cg) : cg);
+      const ref = containerRefFromCgroups(typeof cg === 'string' ? nulList(cg) : cg);
       if (!ref || (ref.runtime !== 'docker' && ref.runtime !== 'podman') || this.map.has(ref.id)) continue;
       this.map.set(ref.id, { id: ref.id, fullId: ref.fullId, name: '', image: '', imageId: '', imageRepo: '', imageTag: '', type: ref.runtime, privileged: undefined, labels: {}, mounts: [], ip: '' });
     }

@@ -2,7 +2,7 @@
 // sinsp; each thread keeps the last enter event it made, so its exit can be paired with it.
 import { FdInfo } from './fdinfo';
 import { FdRecord, RawFdList, RawText, ThreadRecord } from '../scap/types';
-import { latin1 } from '../util/sanitize';
+import { latin1, nulList } from '../util/sanitize';
 import { containerIdFromCgroups, mayBeContainerRaw } from './containers';
 
 /** PPM_CL_* clone flags that matter to state */
@@ -32,13 +32,6 @@ export function setPendingFdLoader(f: (fds: FdTable, p: PendingFds) => void): vo
   pendingLoader = f;
 }
 
-function splitList(v: string | RawText): string[] {
-  const s = typeof v === 'string' ? v : latin1(v.buf, v.start, v.end);
-  if (s === '') return [];
-  const parts = s.split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
 
 export class ThreadInfo {
   tid: number;
@@ -127,21 +120,21 @@ export class ThreadInfo {
 
   // NUL-separated lists from a capture's process list are split only when someone reads them
   get args(): string[] {
-    if (!Array.isArray(this.argsV)) this.argsV = splitList(this.argsV);
+    if (!Array.isArray(this.argsV)) this.argsV = nulList(this.argsV);
     return this.argsV;
   }
   set args(v: string[] | string | RawText) {
     this.argsV = v;
   }
   get env(): string[] {
-    if (!Array.isArray(this.envV)) this.envV = splitList(this.envV);
+    if (!Array.isArray(this.envV)) this.envV = nulList(this.envV);
     return this.envV;
   }
   set env(v: string[] | string | RawText) {
     this.envV = v;
   }
   get cgroups(): string[] {
-    if (!Array.isArray(this.cgroupsV)) this.cgroupsV = splitList(this.cgroupsV);
+    if (!Array.isArray(this.cgroupsV)) this.cgroupsV = nulList(this.cgroupsV);
     return this.cgroupsV;
   }
   set cgroups(v: string[] | string | RawText) {

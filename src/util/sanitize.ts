@@ -13,3 +13,12 @@ type Latin1Buf = Buffer & { latin1Slice(start: number, end: number): string };
 export function latin1(buf: Buffer, start: number, end: number): string {
   return (buf as Latin1Buf).latin1Slice(start, end);
 }
+
+/** A NUL-separated list (process-list args, env, cgroups) as its entries; a trailing NUL ends the last. */
+export function nulList(v: string | { buf: Buffer; start: number; end: number }): string[] {
+  const s = typeof v === 'string' ? v : latin1(v.buf, v.start, v.end);
+  if (s === '') return [];
+  const parts = s.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
