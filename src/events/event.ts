@@ -43,15 +43,15 @@ export class ScapEvent {
     this.hdr = hdr;
     this.cpu = cpu;
     this.dumpFlags = dumpFlags;
-    // byte arithmetic instead of Buffer.read*: no argument validation on the hottest path
-    this.tsLo = (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16)) + buf[off + 3]! * 16777216;
-    this.tsHi = (buf[off + 4]! | (buf[off + 5]! << 8) | (buf[off + 6]! << 16)) + buf[off + 7]! * 16777216;
-    const tidLo = (buf[off + 8]! | (buf[off + 9]! << 8) | (buf[off + 10]! << 16)) + buf[off + 11]! * 16777216;
-    const tidHi = buf[off + 12]! | (buf[off + 13]! << 8) | (buf[off + 14]! << 16) | (buf[off + 15]! << 24);
-    this.tid = tidHi * 4294967296 + tidLo;
-    this.len = (buf[off + 16]! | (buf[off + 17]! << 8) | (buf[off + 18]! << 16)) + buf[off + 19]! * 16777216;
+    // byte arithmetic instead of Buffer.read*: no argument validation on the hottest path;
+    // `>>> 0` (unsigned 32-bit to the JIT) rather than `+ b3 * 16777216`, which is speculated as
+    // int32 and deoptimizes the first time a value has its top bit set
+    this.tsLo = u32(buf, off);
+    this.tsHi = u32(buf, off + 4);
+    this.tid = (buf[off + 12]! | (buf[off + 13]! << 8) | (buf[off + 14]! << 16) | (buf[off + 15]! << 24)) * 4294967296 + u32(buf, off + 8);
+    this.len = u32(buf, off + 16);
     this.type = buf[off + 20]! | (buf[off + 21]! << 8);
-    this.nparams = hdr === 26 ? (buf[off + 22]! | (buf[off + 23]! << 8) | (buf[off + 24]! << 16)) + buf[off + 25]! * 16777216 : v1nparams;
+    this.nparams = hdr === 26 ? u32(buf, off + 22) : v1nparams;
     this.info = EVENTS[this.type < EVENT_MAX ? this.type : 0]!;
     this.pready = false;
   }
@@ -81,6 +81,16 @@ export class ScapEvent {
     return (this.tsHi - hi) * 4294967296 + (this.tsLo - lo);
   }
 
+  /**
+   * Indexes the params on first use. Every accessor comes through here, so the one call to index()
+   * has type feedback from the first event on: a check repeated in each accessor would leave call
+   * sites that first run after the JIT compiled their caller (an enter event's copy read for the
+   * first time), and each such site deoptimizes the whole compiled caller.
+   */
+  private ready(): void {
+    if (!this.pready) this.index();
+  }
+
   private index(): void {
     const w = this.type < EVENT_MAX ? LEN_WIDTH[this.type]! : 2;
     let n = Math.min(this.nparams, MAX_PARAMS);
@@ -91,7 +101,7 @@ export class ScapEvent {
     let i = 0;
     if (lenBase + n * w > end) n = 0;
     for (; i < n; i++) {
-      const l = w === 2 ? buf[lenBase + 2 * i]! | (buf[lenBase + 2 * i + 1]! << 8) : buf.readUInt32LE(lenBase + 4 * i);
+      const l = w === 2 ? buf[lenBase + 2 * i]! | (buf[lenBase + 2 * i + 1]! << 8) : u32(buf, lenBase + 4 * i);
       if (cur + l > end) break; // truncated param: treat it and the rest as absent
       this.poff[i] = cur;
       this.plen[i] = l;
@@ -103,42 +113,44 @@ export class ScapEvent {
 
   /** Number of params that can be decoded: min(file nparams, table nparams). */
   get paramCount(): number {
-    if (!this.pready) this.index();
+    this.ready();
     return Math.min(this.pcount, this.info.params.length);
   }
 
   /** Params present in the file, including ones the table does not know. */
   get rawParamCount(): number {
-    if (!this.pready) this.index();
+    this.ready();
     return this.pcount;
   }
 
   /** Validates that param lengths add up inside the record; returns false if the event is malformed. */
   wellFormed(): boolean {
-    if (!this.pready) this.index();
+    this.ready();
     return this.pcount === Math.min(this.nparams, MAX_PARAMS);
   }
 
   poffset(i: number): number {
-    if (!this.pready) this.index();
+    this.ready();
     return this.poff[i]!;
   }
 
   plength(i: number): number {
-    if (!this.pready) this.index();
+    this.ready();
     return i < this.pcount ? this.plen[i]! : -1;
   }
 
   /** Param i as a signed number (1, 2, 4 or 8 bytes by its length). undefined if absent. */
   int(i: number): number | undefined {
+    // bytes by hand, not Buffer.read*: index() checked the bounds, and a method call on a
+    // length first met late (a 1-byte param) would deoptimize the compiled caller
     const l = this.plength(i);
     const o = this.poff[i]!;
     const b = this.buf;
     switch (l) {
-      case 8: return b.readInt32LE(o + 4) * 4294967296 + b.readUInt32LE(o);
-      case 4: return b.readInt32LE(o);
-      case 2: return b.readInt16LE(o);
-      case 1: return b.readInt8(o);
+      case 8: return i32(b, o + 4) * 4294967296 + u32(b, o);
+      case 4: return i32(b, o);
+      case 2: return ((b[o]! | (b[o + 1]! << 8)) << 16) >> 16;
+      case 1: return (b[o]! << 24) >> 24;
       default: return undefined;
     }
   }
@@ -149,10 +161,10 @@ export class ScapEvent {
     const o = this.poff[i]!;
     const b = this.buf;
     switch (l) {
-      case 8: return b.readUInt32LE(o + 4) * 4294967296 + b.readUInt32LE(o);
-      case 4: return b.readUInt32LE(o);
-      case 2: return b.readUInt16LE(o);
-      case 1: return b.readUInt8(o);
+      case 8: return u32(b, o + 4) * 4294967296 + u32(b, o);
+      case 4: return u32(b, o);
+      case 2: return b[o]! | (b[o + 1]! << 8);
+      case 1: return b[o]!;
       default: return undefined;
     }
   }
@@ -196,4 +208,14 @@ export class ScapEvent {
   paramIndex(name: string): number {
     return this.info.paramIndex.get(name) ?? -1;
   }
+}
+
+/** little-endian unsigned 32-bit value at b[o..o+4) */
+function u32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+/** little-endian signed 32-bit value at b[o..o+4) */
+function i32(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
 }

@@ -267,8 +267,9 @@ function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, ou
       if (len !== 8) return false;
       const b = e.buf;
       const o = e.poffset(i);
-      const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 16777216;
-      const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16)) + b[o + 7]! * 16777216;
+      // int32 halves (the hex of their bits): a uint32 past 2^31 is no small integer to the JIT
+      const lo = b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
+      const hi = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
       out.hex64(hi, lo);
       return true;
     }

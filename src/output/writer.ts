@@ -3,8 +3,6 @@
 // back byte for byte. A closed pipe (tsdig | head) ends the program quietly.
 import * as fs from 'node:fs';
 
-/** Node's Buffer has an undocumented but stable latin1Write (what buf.write(s, off, 'latin1') calls) */
-type LatinBuf = Buffer & { latin1Write(s: string, off: number): number };
 
 /** upper-case hex digits as ASCII */
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
@@ -16,7 +14,10 @@ for (let i = 0; i < 100; i++) {
   PAIRS[2 * i + 1] = 0x30 + (i % 10);
 }
 
-/** Writes the 32-bit value v in upper-case hex at b[off..], at least `min` digits; returns the offset after it. */
+/** 0, then 10^t: the digit count of n is t + (n >= POW10[t]) for t from its bit length */
+const POW10 = [0, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/** Writes the 32-bit value v (an int32 or a uint32: the same bits) in upper-case hex at b[off..], at least `min` digits; returns the offset after it. */
 function putHex(b: Uint8Array, off: number, v: number, min: number): number {
   let n = 8;
   while (n > min && (v >>> ((n - 1) * 4)) === 0) n--;
@@ -35,16 +36,32 @@ export interface ChunkTarget {
   push(data: Buffer): void;
 }
 
+/**
+ * Room in the batch past the flush mark. A line that starts below the mark ends inside the batch,
+ * so the overflow checks of the pieces (which flush mid-line) only fire for a line longer than
+ * this: a branch that first runs after the JIT compiled the line writer deoptimizes all of it, and
+ * with a batch exactly `limit` long whichever piece met the end each time took that branch.
+ */
+const HEADROOM = 64 * 1024;
+/**
+ * The first batch goes out early: the output starts sooner, and endLine's flush runs while the
+ * code is still interpreted, so its compiled form knows that branch.
+ */
+const FIRST_BATCH = 16 * 1024;
+
 export class OutWriter {
   private buf: Buffer;
   private off = 0;
   private closed = false;
+  /** endLine flushes once the batch reaches this (FIRST_BATCH, then limit) */
+  private mark: number;
   /** limit 0 = flush after every write (--unbuffered) */
   /** on a terminal, lines are flushed one by one and their control bytes escaped */
   private readonly tty: boolean;
 
   constructor(private readonly fd = 1, private readonly limit = 256 * 1024, private readonly target: ChunkTarget | null = null) {
-    this.buf = Buffer.allocUnsafe(Math.max(limit, 64 * 1024));
+    this.buf = Buffer.allocUnsafe(limit + HEADROOM);
+    this.mark = Math.min(limit, FIRST_BATCH);
     let tty = false;
     try {
       tty = !target && (require('node:tty').isatty(fd) as boolean);
@@ -73,17 +90,14 @@ export class OutWriter {
         return;
       }
     }
-    // strings are latin1 byte strings: one byte per char, written straight into the batch;
-    // short ones by hand, since the native call costs more than copying a few bytes
+    // strings are latin1 byte strings: one byte per char, copied by hand into the batch (the
+    // native latin1Write costs more for the short strings lines are made of, and a second way
+    // for long ones would be a branch first taken after the JIT compiled its callers)
     const n = s.length;
-    if (n < 32) {
-      const b = this.buf;
-      let o = this.off;
-      for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
-      this.off = o;
-      return;
-    }
-    this.off += (this.buf as LatinBuf).latin1Write(s, this.off);
+    const b = this.buf;
+    let o = this.off;
+    for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
+    this.off = o;
   }
 
   byte(c: number): void {
@@ -99,9 +113,10 @@ export class OutWriter {
     }
     if (this.off + 11 > this.buf.length) this.flush();
     const b = this.buf;
-    // digit count by comparison, then two digits per step from a pair table (half the divisions)
-    const len = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6
-      : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+    // digit count from the bit length and one comparison (one compare site: a chain of them has
+    // comparisons first reached by a long number, after the JIT compiled the writer)
+    const t = ((32 - Math.clz32(n)) * 1233) >>> 12;
+    const len = t + (n >= POW10[t]! ? 1 : 0);
     let p = this.off + len;
     this.off = p;
     let v = n;
@@ -148,14 +163,9 @@ export class OutWriter {
       }
     }
     const b = this.buf;
-    if (n < 24) {
-      let o = this.off;
-      for (let i = 0; i < n; i++) b[o++] = src[i]!;
-      this.off = o;
-      return;
-    }
-    b.set(src, this.off);
-    this.off += n;
+    let o = this.off;
+    for (let i = 0; i < n; i++) b[o++] = src[i]!;
+    this.off = o;
   }
 
   /** Appends src[start..start+n) as it is. */
@@ -173,10 +183,10 @@ export class OutWriter {
     this.off = o;
   }
 
-  /** Appends the unsigned 64-bit value hi·2^32 + lo in upper-case hex, without leading zeros. */
+  /** Appends the unsigned 64-bit value of the 32-bit halves hi, lo (int32 or uint32) in upper-case hex, without leading zeros. */
   hex64(hi: number, lo: number): void {
     if (this.off + 16 > this.buf.length) this.flush();
-    this.off = hi > 0 ? putHex(this.buf, putHex(this.buf, this.off, hi, 1), lo, 8) : putHex(this.buf, this.off, lo, 1);
+    this.off = hi !== 0 ? putHex(this.buf, putHex(this.buf, this.off, hi, 1), lo, 8) : putHex(this.buf, this.off, lo, 1);
   }
 
   /** Appends src[start..start+n) with every byte outside printable ASCII shown as '.' (data buffers). */
@@ -213,10 +223,11 @@ export class OutWriter {
   /** Ends a line: flushes when unbuffered, or when the batch is nearly full. */
   endLine(): void {
     this.byte(0x0a);
-    if (this.limit === 0 || this.tty || this.off >= this.limit) this.flush();
+    if (this.limit === 0 || this.tty || this.off >= this.mark) this.flush();
   }
 
   flush(): void {
+    this.mark = this.limit;
     if (this.off === 0 || this.closed) {
       this.off = 0;
       return;

@@ -47,7 +47,9 @@ class Cur {
   }
   private lo32(p: number): number {
     const b = this.b;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 16777216;
+    // `>>> 0` is an unsigned 32-bit value to the JIT; a sum with `* 16777216` is speculated as
+    // int32 and deoptimizes the first time the top bit is set
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
   /** A length-prefixed string read as sinsp reads it: a C string, so it ends at the first NUL. */
   lstr(max: number, w: string): string {
