@@ -23,7 +23,7 @@ const SRC = path.join(DIST, 'src');
 
 /** dist/src modules of the replay and live print/write paths; anything else of dist/src stays a separate file */
 const BUNDLED = [
-  'cli/main.js', 'cli/options.js', 'cli/signals.js', 'cli/replay.js', 'cli/replay-parallel.js', 'cli/write.js', 'ui/index.js',
+  'cli/main.js', 'cli/options.js', 'cli/quick-args.js', 'cli/signals.js', 'cli/replay.js', 'cli/replay-parallel.js', 'cli/write.js', 'ui/index.js',
   'pipeline/', 'events/', 'state/', 'fields/', 'filter/', 'output/', 'scap/', 'util/',
   'live/run.js', 'live/write.js', 'live/source.js', 'live/native.js', 'live/proc.js', 'live/tables.js', 'live/messages.js',
   'live/docker.js', 'live/docker-api.js', 'live/runtimes/index.js', 'live/runtimes/types.js',

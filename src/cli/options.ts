@@ -1,6 +1,9 @@
 // Command-line flags, named and meaning what sysdig's do. yargs parses; this module normalises the
 // sysdig spellings yargs cannot express directly (-pc, -cl, -lv) and validates combinations.
-import yargs from 'yargs';
+// The commonest command of all, a replay (`-r FILE [-q] [-v] [-S] [filter]`), is read without
+// yargs (./quick-args), which is a tenth of a short replay's start-up to load and run.
+import type yargsType from 'yargs';
+import { quickArgs } from './quick-args';
 
 export interface CliOptions {
   read: string[];
@@ -81,6 +84,23 @@ function preprocess(argv: string[]): string[] {
 }
 
 export function parseArgs(argv: string[]): CliOptions {
+  const a = quickArgs(argv) ?? yargsArgs(argv);
+  if (a === null) return null as unknown as CliOptions;
+  return toOptions(a, argv);
+}
+
+/** parseArgs without the quick path (for the test that compares the two). */
+export function parseArgsWithYargs(argv: string[]): CliOptions {
+  const a = yargsArgs(argv);
+  return a === null ? (null as unknown as CliOptions) : toOptions(a, argv);
+}
+
+/** The flags as yargs reads them (keyed by their short names); null after --help or --version. */
+function yargsArgs(argv: string[]): Record<string, unknown> | null {
+  // loaded here, not at the top: the quick path never needs it
+  // (what `import yargs from 'yargs'` gives: the module itself, it is no ES module)
+  const m = require('yargs') as { __esModule?: boolean; default?: typeof yargsType };
+  const yargs = m.__esModule ? m.default! : (m as unknown as typeof yargsType);
   const y = yargs(preprocess(argv))
     .scriptName('tsdig')
     .usage('Usage: tsdig [options] [-p <output_format>] [filter]\n\nContainer-aware system and network monitor. With no output option on a terminal, opens the live UI;\nwith -r FILE replays a capture. Flags keep sysdig\'s names and meanings.')
@@ -144,7 +164,12 @@ export function parseArgs(argv: string[]): CliOptions {
     });
   const a = y.parseSync() as Record<string, unknown>;
   if (a.version) process.stdout.write(`tsdig ${ownVersion()}\n`);
-  if (a.help || a.version) return null as unknown as CliOptions;
+  if (a.help || a.version) return null;
+  return a;
+}
+
+/** CliOptions from the flags as read, with sysdig's checks of their values and combinations. */
+function toOptions(a: Record<string, unknown>, argv: string[]): CliOptions {
   const bufFlags = ['A', 'x', 'X', 'b'].filter((k) => a[k]);
   if (bufFlags.length > 1) throw new UsageError('you cannot specify more than one output format (-A, -x, -X, -b)');
   const t = (a.t as string | undefined) ?? 'h';

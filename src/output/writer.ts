@@ -179,6 +179,12 @@ export class OutWriter {
     }
     const b = this.buf;
     let o = this.off;
+    // a native copy costs about what a loop over some 60 bytes does: long runs (paths, buffers) take it
+    if (n >= 128) {
+      b.set(src.subarray(start, start + n), o);
+      this.off = o + n;
+      return;
+    }
     for (let i = start, end = start + n; i < end; i++) b[o++] = src[i]!;
     this.off = o;
   }

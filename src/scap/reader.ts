@@ -363,23 +363,27 @@ export async function readCapture(file: string, sink: CaptureSink): Promise<Read
     throw toScapError(e, file, 0);
   }
   if (!gz) {
-    const buf = Buffer.allocUnsafe(4 << 20);
-    let sinceYield = 0;
+    // two buffers: the next read (on libuv's thread pool, copying from the page cache there) runs
+    // while this thread parses the last one, which the parser is done with when push() returns
+    const bufs = [Buffer.allocUnsafe(4 << 20), Buffer.allocUnsafe(4 << 20)];
+    let pos = 0;
+    let pending: Promise<number> | null = readAt(fd, bufs[0]!, pos);
     try {
-      for (;;) {
-        const n = fs.readSync(fd, buf, 0, buf.length, null);
+      for (let k = 0; ; k++) {
+        const n: number = await pending!;
+        pending = null;
         if (n <= 0) break;
+        pos += n;
+        const buf = bufs[k & 1]!;
+        pending = readAt(fd, bufs[(k + 1) & 1]!, pos);
         if (!parser.push(n === buf.length ? buf : buf.subarray(0, n))) break;
-        sinceYield += n;
-        if (sinceYield >= 16 << 20) {
-          sinceYield = 0;
-          await new Promise<void>((r) => setImmediate(r));
-        }
       }
     } catch (e) {
       if (e instanceof ScapError) throw e;
       throw toScapError(e, file, parser.stats.bytes);
     } finally {
+      // the fd stays open until a read in flight has ended
+      if (pending) await pending.catch(() => 0);
       fs.closeSync(fd);
     }
     if (!parser.isStopped) parser.end();
@@ -427,4 +431,9 @@ export function ioMessage(e: unknown): string {
     case 'Z_DATA_ERROR': return `corrupt gzip stream (${err.message})`;
     default: return err && err.message ? err.message : String(e);
   }
+}
+
+/** One read(2) of up to buf.length bytes at pos, on libuv's thread pool. */
+function readAt(fd: number, buf: Buffer, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
 }
