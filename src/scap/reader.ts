@@ -327,9 +327,10 @@ export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.Rea
   const gzip = isGzipFd(fd);
   const raw = fs.createReadStream('', { fd, highWaterMark: chunkSize, start: 0 });
   if (gzip) {
-    // 1 MiB output chunks: fewer stream turns on this thread (zlib inflates the next chunk on its
-    // own thread while this one parses the last)
-    const gz = zlib.createGunzip({ chunkSize: 1 << 20 });
+    // 1 MiB output chunks: fewer stream turns on this thread; zlib inflates on the thread pool up
+    // to 4 MiB ahead while this one parses (at the default 16 KiB mark it stops after each chunk,
+    // and every inflate would wait for the parse before it)
+    const gz = zlib.createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 4 << 20 } as zlib.ZlibOptions);
     raw.on('error', (e) => gz.destroy(e));
     return raw.pipe(gz);
   }
