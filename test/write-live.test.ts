@@ -63,7 +63,9 @@ before(async () => {
   runs.chisel = start(['-c', 'topprocs_file', '-M', '3', only]);
   for (const sig of ['SIGINT', 'SIGHUP'] as const) {
     void runs[sig]!.ready.then(async () => {
-      await sleep(1500);
+      // long enough for the workload to be seen as the container's on a busy machine: six captures
+      // start together here, and the container's name comes from the runtime after their start
+      await sleep(4000);
       runs[sig]!.proc.kill(sig);
     });
   }
