@@ -3,6 +3,7 @@
 // is reused for every event, so the per-event path allocates nothing. Consumers must copy what
 // they keep: the buffer is recycled after the callback returns.
 import { latin1 } from '../util/sanitize';
+import { i32le as i32, u32le as u32 } from '../util/bytes';
 import { EVENTS, EventInfo, LEN_WIDTH, EVENT_MAX } from './table';
 
 /** Most events carry ≤ 20 params; newer writers append extended params we skip. */
@@ -43,12 +44,10 @@ export class ScapEvent {
     this.hdr = hdr;
     this.cpu = cpu;
     this.dumpFlags = dumpFlags;
-    // byte arithmetic instead of Buffer.read*: no argument validation on the hottest path;
-    // `>>> 0` (unsigned 32-bit to the JIT) rather than `+ b3 * 16777216`, which is speculated as
-    // int32 and deoptimizes the first time a value has its top bit set
+    // byte arithmetic instead of Buffer.read* (../util/bytes)
     this.tsLo = u32(buf, off);
     this.tsHi = u32(buf, off + 4);
-    this.tid = (buf[off + 12]! | (buf[off + 13]! << 8) | (buf[off + 14]! << 16) | (buf[off + 15]! << 24)) * 4294967296 + u32(buf, off + 8);
+    this.tid = i32(buf, off + 12) * 4294967296 + u32(buf, off + 8);
     this.len = u32(buf, off + 16);
     this.type = buf[off + 20]! | (buf[off + 21]! << 8);
     this.nparams = hdr === 26 ? u32(buf, off + 22) : v1nparams;
@@ -210,12 +209,3 @@ export class ScapEvent {
   }
 }
 
-/** little-endian unsigned 32-bit value at b[o..o+4) */
-function u32(b: Uint8Array, o: number): number {
-  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-}
-
-/** little-endian signed 32-bit value at b[o..o+4) */
-function i32(b: Uint8Array, o: number): number {
-  return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
-}

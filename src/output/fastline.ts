@@ -15,6 +15,7 @@ import { FdInfo } from '../state/fdinfo';
 import { ScapEvent } from '../events/event';
 import { errnoStr, fdTag, RenderOpts, sanitize } from './render';
 import { writeEscapedBuffer } from './buffers';
+import { i32le } from '../util/bytes';
 
 // Constant pieces are kept as bytes: copying bytes beats reading a string char by char (and
 // strings built by concatenation are ropes, slower still to read).
@@ -268,9 +269,7 @@ function writeParam(c: EventCtx, e: ScapEvent, i: number, p: ParamInfo, k: K, ou
       const b = e.buf;
       const o = e.poffset(i);
       // int32 halves (the hex of their bits): a uint32 past 2^31 is no small integer to the JIT
-      const lo = b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
-      const hi = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
-      out.hex64(hi, lo);
+      out.hex64(i32le(b, o + 4), i32le(b, o));
       return true;
     }
     case K.PATH: {

@@ -3,7 +3,6 @@
 // back byte for byte. A closed pipe (tsdig | head) ends the program quietly.
 import * as fs from 'node:fs';
 
-
 /** upper-case hex digits as ASCII */
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
 
@@ -55,10 +54,10 @@ export class OutWriter {
   private closed = false;
   /** endLine flushes once the batch reaches this (FIRST_BATCH, then limit) */
   private mark: number;
-  /** limit 0 = flush after every write (--unbuffered) */
   /** on a terminal, lines are flushed one by one and their control bytes escaped */
   private readonly tty: boolean;
 
+  /** limit 0 = flush after every write (--unbuffered) */
   constructor(private readonly fd = 1, private readonly limit = 256 * 1024, private readonly target: ChunkTarget | null = null) {
     this.buf = Buffer.allocUnsafe(limit + HEADROOM);
     this.mark = Math.min(limit, FIRST_BATCH);

@@ -2,6 +2,7 @@
 // sysdig 0.29.3 reads. Each takes the block body and returns records; they run once per capture,
 // so clarity beats speed here. Every length is checked against the body before it is used.
 import { latin1 } from '../util/sanitize';
+import { u32le } from '../util/bytes';
 import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawFdList, RawText, ScapFdRecord, ThreadRecord, UserRecord } from './types';
 import { ipv4Str, ipv6Str } from '../util/net';
 
@@ -46,10 +47,7 @@ class Cur {
     return v;
   }
   private lo32(p: number): number {
-    const b = this.b;
-    // `>>> 0` is an unsigned 32-bit value to the JIT; a sum with `* 16777216` is speculated as
-    // int32 and deoptimizes the first time the top bit is set
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    return u32le(this.b, p);
   }
   /** A length-prefixed string read as sinsp reads it: a C string, so it ends at the first NUL. */
   lstr(max: number, w: string): string {

@@ -8,6 +8,7 @@ import { ScapEvent } from '../events/event';
 import { EVENTS, EVENT_MAX, SKIP_TYPE } from '../events/table';
 import { BlockError, parseFdList, parseInterfaceList, parseMachineInfo, parseProcList, parseUserList, PL_VERSION } from './blocks';
 import { CaptureSink, ScapError } from './types';
+import { u32le as u32 } from '../util/bytes';
 
 export const BT = {
   SHB: 0x0a0d0d0a,
@@ -281,10 +282,6 @@ export class ScapParser {
   }
 }
 
-/** little-endian u32 by hand: the caller has checked the bounds */
-function u32(b: Buffer, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 16777216;
-}
 
 function isEventBlock(t: number): boolean {
   return t === BT.EV_V2 || t === BT.EVF_V2 || t === BT.EV_V2_LARGE || t === BT.EVF_V2_LARGE || t === BT.EV || t === BT.EV_OLD || t === BT.EVF;
