@@ -25,6 +25,7 @@ import { countEvent } from '../output/summary';
 import { gzipTrailerSize, isGzipFd, readCapture } from '../scap/reader';
 import { ScapError } from '../scap/types';
 import { PipeClosed } from '../output/writer';
+import { isTerminal } from '../util/terminal';
 import { newControl, OutputStopped, Role, SegmentedOutput, Split, stopOutput, WriteFailed } from '../output/segments';
 
 export interface ParallelPlan {
@@ -55,11 +56,7 @@ export function parallelPlan(o: CliOptions, p: Printer): ParallelPlan | null {
   if (o.chisels.length > 0 || o.write !== undefined) return null;
   if (p.fmt.fields.some((f) => ORDER_DEPENDENT.test(f))) return null;
   if (!forced && (os.availableParallelism?.() ?? os.cpus().length) < MIN_CPUS) return null;
-  try {
-    if (require('node:tty').isatty(1)) return null;
-  } catch {
-    return null;
-  }
+  if (isTerminal(1)) return null;
   const file = o.read[0]!;
   let size: number;
   let gz = false;
@@ -108,7 +105,8 @@ export async function runParallel(o: CliOptions, printer: Printer, plan: Paralle
   const inBundle = path.basename(__filename) === 'tsdig-replay.js';
   const launcher = inBundle ? path.join(__dirname, '..', 'bin', 'tsdig') : path.join(__dirname, '..', '..', '..', 'bin', 'tsdig');
   const job: WorkerJob = { tsdigReplayWorker: true, bundle: inBundle, opts: o, plan, ctl };
-  const worker = new Worker(launcher, { workerData: job, stdout: false, stderr: false, argv: [] });
+  // bin/tsdig looks for a worker's job only when it has this one argument
+  const worker = new Worker(launcher, { workerData: job, stdout: false, stderr: false, argv: ['--tsdig-replay-worker'] });
   let result: WorkerResult | null = null;
   let crashed: unknown = null;
   const ended = new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@
 // per ~256 KB, instead of sysdig's one write per line. Strings are latin1 byte strings, written
 // back byte for byte. A closed pipe (tsdig | head) ends the program quietly.
 import * as fs from 'node:fs';
+import { isTerminal } from '../util/terminal';
 
 /** upper-case hex digits as ASCII */
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
@@ -61,13 +62,7 @@ export class OutWriter {
   constructor(private readonly fd = 1, private readonly limit = 256 * 1024, private readonly target: ChunkTarget | null = null) {
     this.buf = Buffer.allocUnsafe(limit + HEADROOM);
     this.mark = Math.min(limit, FIRST_BATCH);
-    let tty = false;
-    try {
-      tty = !target && (require('node:tty').isatty(fd) as boolean);
-    } catch {
-      tty = false;
-    }
-    this.tty = tty && !process.env.TSDIG_RAW_TTY;
+    this.tty = !target && isTerminal(fd) && !process.env.TSDIG_RAW_TTY;
   }
 
   /** size of the batch buffer (what a ChunkTarget's swap must hand back) */

@@ -11,11 +11,16 @@
 // valid gzip stream: zlib's gzread (libscap) and node's gunzip both read them in a row. This keeps
 // the writer synchronous, so a signal handler or an exit path can always flush and close it.
 import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import { ScapEvent } from '../events/event';
 import { EVENT_MAX, LEN_WIDTH, SYSDIG_SC_MAX } from '../events/table';
 import { parseIp } from '../util/net';
 import { FdRecord, FdType, GroupRecord, InterfaceRecord, MachineInfo, RawText, ThreadRecord, UserRecord } from './types';
+
+/** zlib loads the stream stack: only a -z capture needs it */
+const zlib = (): typeof Zlib => require('node:zlib') as typeof Zlib;
+/** zlib.constants.Z_DEFAULT_COMPRESSION, without loading zlib for a plain file */
+const Z_DEFAULT_COMPRESSION = -1;
 
 /** Block types written (the same numbers as BT in reader.ts, kept here so the writer stands alone). */
 export const WBT = {
@@ -142,7 +147,7 @@ export class ScapWriter {
   private constructor(readonly path: string, fd: number, opts: WriterOptions) {
     this.fd = fd;
     this.gzip = !!opts.gzip;
-    this.level = opts.level ?? zlib.constants.Z_DEFAULT_COMPRESSION;
+    this.level = opts.level ?? Z_DEFAULT_COMPRESSION;
     this.chunk = Math.max(64 * 1024, opts.chunkSize ?? (this.gzip ? 4 << 20 : 1 << 20));
     this.buf = Buffer.allocUnsafe(this.chunk + 128 * 1024);
     let regular = false;
@@ -333,7 +338,7 @@ export class ScapWriter {
   flush(): void {
     if (this.failed) throw this.failed;
     if (this.pos === 0 || this.closed) return;
-    const data = this.gzip ? zlib.gzipSync(this.buf.subarray(0, this.pos), { level: this.level }) : this.buf.subarray(0, this.pos);
+    const data = this.gzip ? zlib().gzipSync(this.buf.subarray(0, this.pos), { level: this.level }) : this.buf.subarray(0, this.pos);
     if (this.gzip) this.ratio = data.length / this.pos;
     let done = 0;
     try {

@@ -1,5 +1,6 @@
 // Entry points of the full-screen UI. Kept light: blessed is loaded only when the UI really opens.
 import { CliOptions, UsageError } from '../cli/options';
+import { isTerminal } from '../util/terminal';
 
 /** --ui, or no output option while both stdin and stdout are terminals. */
 export function wantsUi(o: CliOptions): boolean {
@@ -7,7 +8,8 @@ export function wantsUi(o: CliOptions): boolean {
   if (o.ui === false) return false;
   const output = o.print !== undefined || o.containerFormat || o.json || o.write !== undefined || o.chisels.length > 0 || o.quiet
     || o.pcap !== undefined || o.forcePrint || o.summary || o.list || o.listEvents;
-  return !output && !!process.stdout.isTTY && !!process.stdin.isTTY;
+  // not process.stdout: its getter builds the stream (and loads node:net for a pipe) that a replay never uses
+  return !output && isTerminal(1) && isTerminal(0);
 }
 
 export async function runUi(o: CliOptions): Promise<number> {
