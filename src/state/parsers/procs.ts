@@ -61,6 +61,7 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   if (existing) {
     if (existing.flags & CL.CLONE_INVERTED) return;
     s.threads.delete(childTid);
+    s.threadsGen++;
   }
   const c = new ThreadInfo(childTid);
   c.ptid = callerTid;
