@@ -93,6 +93,7 @@ function copyInto(src: StateEngine, dst: StateEngine): number {
   dst.thread = null;
   dst.fd = null;
   dst.failedFd = null;
+  dst.threadsGen++; // the counters came from src: dst's one-entry thread cache must not match
   return bytes;
 }
 

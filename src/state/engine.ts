@@ -99,6 +99,7 @@ export class StateEngine {
 
   reset(): void {
     this.threads.clear();
+    this.threadsGen++;
     this.users.clear();
     this.groups.clear();
     this.containers.clear();
@@ -190,9 +191,24 @@ export class StateEngine {
     if (this.fdState) fixSocketsFromProc(this.threads.values(), this.section.ports);
   }
 
+  /** process()'s last lookup: consecutive events are mostly one thread's enter and exit */
+  private lastTid = -1;
+  private lastThread: ThreadInfo | undefined = undefined;
+  private lastGen = -1;
+
+  /** threads.get(tid) through a one-entry cache that threadsGen invalidates */
+  private lookup(tid: number): ThreadInfo | undefined {
+    if (tid === this.lastTid && this.lastGen === this.threadsGen) return this.lastThread;
+    const t = this.threads.get(tid);
+    this.lastTid = tid;
+    this.lastThread = t;
+    this.lastGen = this.threadsGen;
+    return t;
+  }
+
   /** Thread of tid, created as an unknown placeholder if absent (sinsp does the same in replay). */
   getThread(tid: number, create = true): ThreadInfo | null {
-    let t = this.threads.get(tid);
+    let t = this.lookup(tid);
     if (!t && create) {
       // what sinsp makes of an unknown tid in a capture: a fake entry it cannot query the OS for
       t = new ThreadInfo(tid);
@@ -244,7 +260,7 @@ export class StateEngine {
     if (SKIP_RESET[type]) {
       if (type === K8S_EVT) this.k8s.apply(e.str(0) ?? '');
       // scheduler/internal events: lookup only, and the thread's enter/exit pairing is left alone
-      this.thread = this.threads.get(e.tid) ?? null;
+      this.thread = this.lookup(e.tid) ?? null;
       // sinsp's reset() keeps the thread of a switch (not of events flagged SKIPPARSERESET):
       // its evt.latency is the thread's last one
       if (this.thread && SHOWS_LATENCY[type]) this.latency = this.thread.latency;
