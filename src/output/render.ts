@@ -12,6 +12,7 @@ import { ipv4Str, ipv6Str, mappedOrAny } from '../util/net';
 import { escapeBuffer, BufFormat } from './buffers';
 import { sanitize } from '../util/sanitize';
 import { sinspConcat } from '../util/paths';
+import { u64hex } from '../util/bytes';
 export { sanitize };
 
 export interface RenderOpts {
@@ -154,7 +155,7 @@ function tupleStr(b: Buffer): string {
   if (fam === PPM_AF_UNIX && b.length >= 17) {
     let e = 17;
     while (e < b.length && b[e] !== 0) e++;
-    return `${b.readBigUInt64LE(1).toString(16)}->${b.readBigUInt64LE(9).toString(16)} ${sanitize(b.toString('latin1', 17, e))}`;
+    return `${u64hex(b, 1)}->${u64hex(b, 9)} ${sanitize(b.toString('latin1', 17, e))}`;
   }
   return `family ${(fam! << 24) >> 24}`;
 }

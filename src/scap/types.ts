@@ -1,5 +1,6 @@
 // Records decoded from .scap metadata blocks. Strings are latin1 byte strings (see ScapEvent.str).
 import { ipv4Str, ipv6Str } from '../util/net';
+import { u64hex } from '../util/bytes';
 
 export interface MachineInfo {
   numCpus: number;
@@ -118,18 +119,11 @@ export class ScapFdRecord implements FdRecord {
     return this.ip ? this.sock![this.portAt + (this.tuple ? 4 : 2)] : undefined;
   }
   get usrc(): string | undefined {
-    return this.sock !== null && this.type === FdType.UNIX_SOCK ? hex64(this.sock, this.sockAt) : undefined;
+    return this.sock !== null && this.type === FdType.UNIX_SOCK ? u64hex(this.sock, this.sockAt) : undefined;
   }
   get udst(): string | undefined {
-    return this.sock !== null && this.type === FdType.UNIX_SOCK ? hex64(this.sock, this.sockAt + 8) : undefined;
+    return this.sock !== null && this.type === FdType.UNIX_SOCK ? u64hex(this.sock, this.sockAt + 8) : undefined;
   }
-}
-
-/** A little-endian u64 as lower-case hex without leading zeros (what %lx prints), without BigInt. */
-function hex64(b: Buffer, o: number): string {
-  const lo = b.readUInt32LE(o);
-  const hi = b.readUInt32LE(o + 4);
-  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 
 /**

@@ -15,6 +15,7 @@ import { FdInfo, L4 } from './fdinfo';
 import { FdType, InterfaceRecord } from '../scap/types';
 import { ipv4Str, ipv6Str, mappedOrAny, parseIp } from '../util/net';
 import { sanitize } from '../util/sanitize';
+import { u64hex } from '../util/bytes';
 
 export const PPM_AF_UNIX = 1;
 export const PPM_AF_INET = 2;
@@ -59,7 +60,7 @@ export function syncView(f: FdInfo): void {
       f.sip = ipv6Str(b, 0); f.dip = ''; f.sport = b.readUInt16LE(16); f.dport = 0; f.l4proto = b[18] as L4;
       break;
     case FdType.UNIX_SOCK:
-      if (f.sock) { f.usrc = b.readBigUInt64LE(0).toString(16); f.udst = b.readBigUInt64LE(8).toString(16); }
+      if (f.sock) { f.usrc = u64hex(b, 0); f.udst = u64hex(b, 8); }
       break;
   }
 }
@@ -92,7 +93,7 @@ function cstr(b: Buffer, o: number): string {
 
 /** A unix PT_SOCKTUPLE as sysdig prints it: "source->dest path" (hex, no padding). */
 export function unixTupleStr(b: Buffer): string {
-  return `${b.readBigUInt64LE(1).toString(16)}->${b.readBigUInt64LE(9).toString(16)} ${sanitize(cstr(b, 17))}`;
+  return `${u64hex(b, 1)}->${u64hex(b, 9)} ${sanitize(cstr(b, 17))}`;
 }
 
 /** sinsp's set_unix_info: the 16 bytes after the family (missing bytes read as zero). */

@@ -9,6 +9,13 @@ import { ipv6Str, mappedOrAny, parseIp } from '../../util/net';
 
 /** one scratch for every list: a Buffer per thread cost more than the lists' parsing */
 const SCRATCH = Buffer.alloc(SOCK_LEN);
+/** an IPv6 socket's tuple as the capture has it (16 + 16 address bytes, two ports, l4 proto) */
+const IP6_TUPLE = Buffer.alloc(37);
+
+function anyNonZero(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return true;
+  return false;
+}
 
 function putIp(b: Buffer, o: number, text: string | undefined, v6: boolean): void {
   const a = parseIp(text ?? '');
@@ -44,23 +51,28 @@ export function loadFdList(fds: FdTable, list: FdRecord[]): void {
         scratch.writeUInt16LE(r.sport ?? 0, 8); scratch.writeUInt16LE(r.dport ?? 0, 10); scratch[12] = r.l4proto ?? 0;
         break;
       case FdType.IPV6_SOCK: {
-        const s = parseIp(r.sip ?? '') ?? Buffer.alloc(16);
-        const d = parseIp(r.dip ?? '') ?? Buffer.alloc(16);
-        if (mappedOrAny(s, 0) && mappedOrAny(d, 0)) {
+        // a capture's bytes as they are; a record from text (the live /proc scan) parsed into them
+        const t6 = IP6_TUPLE;
+        if (!copySockBytes(r, t6, 37)) {
+          putIp(t6, 0, r.sip, true); putIp(t6, 16, r.dip, true);
+          t6.writeUInt16LE(r.sport ?? 0, 32); t6.writeUInt16LE(r.dport ?? 0, 34); t6[36] = r.l4proto ?? 0;
+        }
+        if (mappedOrAny(t6, 0) && mappedOrAny(t6, 16)) {
           // sinsp turns a v4-mapped IPv6 socket into an IPv4 one
           f.type = FdType.IPV4_SOCK;
-          s.copy(scratch, 0, 12, 16); d.copy(scratch, 4, 12, 16);
-          scratch.writeUInt16LE(r.sport ?? 0, 8); scratch.writeUInt16LE(r.dport ?? 0, 10); scratch[12] = r.l4proto ?? 0;
+          t6.copy(scratch, 0, 12, 16); t6.copy(scratch, 4, 28, 32);
+          t6.copy(scratch, 8, 32, 37); // ports and l4 proto, same order
         } else {
-          s.copy(scratch, 0); d.copy(scratch, 16);
-          scratch.writeUInt16LE(r.sport ?? 0, 32); scratch.writeUInt16LE(r.dport ?? 0, 34); scratch[36] = r.l4proto ?? 0;
+          t6.copy(scratch, 0, 0, 37);
         }
         break;
       }
       case FdType.IPV4_SERVSOCK:
+        if (copySockBytes(r, scratch, 7)) break;
         putIp(scratch, 0, r.sip, false); scratch.writeUInt16LE(r.sport ?? 0, 4); scratch[6] = r.l4proto ?? 0;
         break;
       case FdType.IPV6_SERVSOCK:
+        if (copySockBytes(r, scratch, 19)) break;
         putIp(scratch, 0, r.sip, true); scratch.writeUInt16LE(r.sport ?? 0, 16); scratch[18] = r.l4proto ?? 0;
         break;
       case FdType.UNIX_SOCK:
@@ -83,7 +95,7 @@ export function loadFdList(fds: FdTable, list: FdRecord[]): void {
       } else if (f.type === FdType.IPV4_SERVSOCK || f.type === FdType.IPV6_SERVSOCK) {
         f.name = `${f.sip}:${f.sport}`;
       }
-    } else if (scratch.some((x) => x !== 0)) {
+    } else if (anyNonZero(scratch)) {
       snapshot ??= Buffer.from(scratch);
       f.sock = snapshot;
       f.sockShared = true;
