@@ -1,6 +1,7 @@
 // Shared test plumbing: where the fixtures are, how to run tsdig and sysdig, and the CI rule that
 // a test which would skip for lack of a privilege or tool must fail instead when CI is set.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 
@@ -50,4 +51,16 @@ export function firstDiff(a: Buffer, b: Buffer): string {
     if (la[i] !== lb[i]) return `line ${i + 1}:\n  sysdig: ${la[i]?.slice(0, 300)}\n  tsdig:  ${lb[i]?.slice(0, 300)}`;
   }
   return 'identical';
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (the kernel's pick, released at once). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
 }

@@ -7,10 +7,9 @@ import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TSDIG, FIXTURES, haveCmd, needs } from './helpers';
+import { TSDIG, FIXTURES, freePort, haveCmd, needs } from './helpers';
 import { checkPrerequisites } from '../src/live/native';
 import { dockerSkip, runContainer, removeContainers, TEST_IMAGE } from './docker';
 import { MetricsCollector } from '../src/metrics/collector';
@@ -29,17 +28,6 @@ after(() => {
     }
   }
 });
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** exposition lines: comments, or `name{labels} value` */
 const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/;

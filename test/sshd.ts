@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { freePort } from './helpers';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -13,17 +14,6 @@ export interface Sshd {
   /** the ssh command line (with -p, -i and the non-interactive options) */
   ssh: string;
   stop(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** `extra`: more sshd_config lines (e.g. `AcceptEnv LANG LC_*`) */

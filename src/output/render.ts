@@ -76,11 +76,10 @@ export function errnoStr(v: number): string {
 }
 
 /** The `<typechar[l4]>name` part of a resolved fd. */
-export function fdDesc(s: StateEngine, t: ThreadInfo | null, fd: number): string | undefined {
+export function fdDesc(t: ThreadInfo | null, fd: number): string | undefined {
   if (!t) return undefined;
   const f = t.fds.get(fd);
   if (!f) return undefined;
-  void s;
   return fdTag(f) + sanitize(f.name);
 }
 
@@ -210,7 +209,7 @@ export function renderParam(s: StateEngine, e: ScapEvent, i: number, p: ParamInf
       if (v === undefined) return '';
       if (v === -100) return '-100(AT_FDCWD)';
       if (v < 0) return errnoStr(v);
-      const d = fdDesc(s, t, v);
+      const d = fdDesc(t, v);
       return d === undefined ? String(v) : `${v}(${d})`;
     }
     case PT.PID: {
@@ -357,7 +356,7 @@ function renderDyn(table: string | null, b: Buffer, o: RenderOpts, s: StateEngin
   if (table === 'bpf_dynamic_param') {
     const n = i64();
     if (idx === 1) return errnoStr(n);
-    const d = fdDesc(s, t, n);
+    const d = fdDesc(t, n);
     return d ? `${n}(${d})` : String(n);
   }
   return '';
