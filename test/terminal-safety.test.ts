@@ -93,3 +93,34 @@ test('every print path on a terminal escapes captured control bytes', { skip: ne
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// isTerminal decides the escaping without loading node:tty when fstat rules a terminal out: it must
+// answer as tty.isatty does for what a replay's stdout can be — /dev/null and /dev/zero (character
+// devices that are not terminals), a file, a pipe, and a real pty
+test('isTerminal answers as tty.isatty: /dev/null, /dev/zero, a file, a pipe, a pty', { skip: needs('script (util-linux)', haveCmd('script')) }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdig-isatty-'));
+  try {
+    const probe = path.join(dir, 'probe.js');
+    fs.writeFileSync(probe, `const { isTerminal } = require(${JSON.stringify(path.join(__dirname, '..', 'src', 'util', 'terminal.js'))});
+process.stderr.write(isTerminal(1) + ' ' + require('node:tty').isatty(1) + '\\n');`);
+    const node = `'${process.execPath}' '${probe}'`;
+    const file = path.join(dir, 'out.txt');
+    const cases: [string, string, string][] = [
+      ['/dev/null', `${node} > /dev/null`, 'false false'],
+      ['/dev/zero', `${node} > /dev/zero`, 'false false'],
+      ['a file', `${node} > '${file}'`, 'false false'],
+      ['a pipe', `${node} | cat`, 'false false'],
+    ];
+    for (const [what, cmd, want] of cases) {
+      const r = run('sh', ['-c', cmd]);
+      assert.equal(r.stderr.toString().trim(), want, what);
+    }
+    // under script(1) stdout is the pty; the probe's answer comes back in the typescript file
+    const ts = path.join(dir, 'typescript');
+    const r = run('script', ['-qec', `${node} 2>&1`, ts]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.match(fs.readFileSync(ts, 'latin1'), /true true/, 'a pty');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -328,7 +328,7 @@ export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.Rea
   // required here, not at the top: zlib loads the stream stack, which a plain file never needs
   const zlib = require('node:zlib') as typeof Zlib;
   const gz = zlib.createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 4 << 20 } as Zlib.ZlibOptions);
-  feedInflater(fd, gz, chunkSize);
+  void feedInflater(fd, gz, chunkSize); // never rejects: errors go to the inflater
   return gz;
 }
 
@@ -338,48 +338,45 @@ export function openCaptureStream(file: string, chunkSize = 1 << 20): NodeJS.Rea
  * watchers) and pipe() builds process.stdout, ~3 ms of a replay's start spent on nothing. The fd
  * is closed once the file is read, on a read error, or when the consumer destroys the inflater.
  */
-function feedInflater(fd: number, gz: Zlib.Gunzip, chunkSize: number): void {
+async function feedInflater(fd: number, gz: Zlib.Gunzip, chunkSize: number): Promise<void> {
   let pos = 0;
-  let reading = false;
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    fs.close(fd, () => undefined);
-  };
-  gz.once('close', () => {
-    if (!reading) close(); // a read in flight closes it when it returns
-  });
-  const next = (): void => {
-    if (gz.destroyed) return close();
-    const buf = Buffer.allocUnsafe(chunkSize); // zlib keeps each chunk until it has inflated it
-    reading = true;
-    fs.read(fd, buf, 0, chunkSize, pos, (err, n) => {
-      reading = false;
-      if (gz.destroyed) return close();
-      if (err) {
-        close();
-        gz.destroy(err);
-        return;
-      }
+  try {
+    while (!gz.destroyed) {
+      const buf = Buffer.allocUnsafe(chunkSize); // zlib keeps each chunk until it has inflated it
+      const n = await readAt(fd, buf, pos);
+      if (gz.destroyed) break;
       if (n === 0) {
-        close();
         gz.end();
-        return;
+        break;
       }
       pos += n;
-      if (gz.write(n === chunkSize ? buf : buf.subarray(0, n))) next();
-      else gz.once('drain', next);
-    });
-  };
-  next();
+      if (!gz.write(n === chunkSize ? buf : buf.subarray(0, n))) await roomOrClose(gz);
+    }
+  } catch (e) {
+    gz.destroy(e as Error);
+  } finally {
+    fs.close(fd, () => undefined);
+  }
+}
+
+/** Resolves when the inflater has room again, or is gone (the consumer stopped reading). */
+function roomOrClose(gz: Zlib.Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      gz.off('drain', done);
+      gz.off('close', done);
+      resolve();
+    };
+    gz.once('drain', done);
+    gz.once('close', done);
+  });
 }
 
 /**
  * Reads a whole capture into the sink. Resolves with stats; rejects with ScapError (naming the
  * file and offset) on corrupt or truncated input, after every event before the damage was delivered.
- * Plain files are read synchronously into one reused buffer (the parser copies only the partial
- * block it carries over), yielding to the event loop every few MB; gzip goes through zlib's stream.
+ * Plain files are read on the thread pool into two buffers taken in turn (the parser copies only
+ * the partial block it carries over); gzip goes through zlib's stream (openCaptureStream).
  */
 export async function readCapture(file: string, sink: CaptureSink): Promise<ReadStats> {
   const parser = new ScapParser(sink, file);

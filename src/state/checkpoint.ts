@@ -65,13 +65,12 @@ function copyInto(src: StateEngine, dst: StateEngine): number {
     const v = s[k];
     if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') d[k] = v;
   }
-  for (const [tid, t] of src.threads) {
+  for (const t of src.threads.values()) {
     const n = copyObject(t);
     const own = (t as unknown as ThreadPrivate).fdsOwn;
     (n as unknown as ThreadPrivate).fdsOwn = own ? copyTable(own) : null;
-    n.table = dst.threads;
     threadMemo.set(t, n);
-    dst.threads.set(tid, n);
+    dst.add(n);
     bytes += 480 + (t.lastEnterBuf ? t.lastEnterBuf.length : 0);
   }
   for (const [k, v] of src.users) dst.users.set(k, v);

@@ -60,8 +60,7 @@ export function onCloneExit(s: StateEngine, e: ScapEvent): void {
   const existing = s.threads.get(childTid);
   if (existing) {
     if (existing.flags & CL.CLONE_INVERTED) return;
-    s.threads.delete(childTid);
-    s.threadsGen++;
+    s.removeThread(existing);
   }
   const c = new ThreadInfo(childTid);
   c.ptid = callerTid;
